@@ -1,0 +1,5 @@
+"""Home and My Productions."""
+
+from .views import bp
+
+__all__ = ["bp"]

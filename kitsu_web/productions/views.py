@@ -1,0 +1,40 @@
+"""The landing page and the grid of the user's open productions."""
+
+from flask import Blueprint, redirect, url_for
+from flask_login import login_required
+
+from .. import zou
+from ..htmx import render
+
+bp = Blueprint("productions", __name__)
+
+
+@bp.get("/")
+@login_required
+def home():
+    """Send each role to its home page."""
+    return redirect(url_for("productions.open_productions"))
+
+
+@bp.get("/open-productions")
+@login_required
+def open_productions():
+    """My Productions: each open production with its picture and name."""
+    projects = zou.projects.get_open_projects(zou.current())
+    projects = sorted(projects, key=lambda p: p.get("name", "").lower())
+    return render("productions/open_productions.html", projects=projects)
+
+
+@bp.post("/theme")
+def set_theme():
+    """Remember the light or dark theme in a cookie."""
+    from flask import request
+
+    from ..auth.redirects import safe_next
+
+    theme = request.form.get("theme")
+    response = redirect(safe_next(request.form.get("next")), code=303)
+    if theme in ("light", "dark"):
+        response.set_cookie("theme", theme, max_age=365 * 24 * 3600,
+                            samesite="Lax", httponly=True)
+    return response

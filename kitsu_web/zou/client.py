@@ -1,0 +1,255 @@
+"""HTTP transport to Zou: one pooled session, the token rule, error mapping.
+
+The token rule lives here and nowhere else:
+
+* 401 "Signature has expired": refresh once (shared by concurrent requests
+  of the same session), then retry once;
+* any other 401, any 422, or a failed refresh: the session is over;
+* 403 / 404: the object is not available to this user;
+* 400: Zou rejected the content;
+* connection errors, time-outs and 5xx: Zou is unavailable.
+"""
+
+import base64
+import json
+import logging
+import time
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from .errors import (
+    NotAvailable,
+    SessionEnded,
+    ZouRejected,
+    ZouUnavailable,
+)
+
+log = logging.getLogger(__name__)
+
+EXPIRED_MESSAGE = "Signature has expired"
+USER_AGENT = "kitsu-web"
+
+
+class ZouClient:
+    """A pooled HTTP session to one Zou API, shared by the whole process."""
+
+    def __init__(self, base_url, timeout=30.0, upload_timeout=900.0):
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.upload_timeout = upload_timeout
+        self.session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=64)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        # Zou sets token cookies for browser user agents only: never be one.
+        self.session.headers["User-Agent"] = USER_AGENT
+
+    @classmethod
+    def init_app(cls, app, settings):
+        """Create the app's client and attach it to ``app.extensions``."""
+        app.extensions["zou"] = cls(
+            settings.api_target,
+            timeout=settings.zou_timeout,
+            upload_timeout=settings.upload_timeout,
+        )
+
+    def url(self, path):
+        """The absolute URL of a Zou path (Zou serves at its root)."""
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    def send(self, method, path, *, token=None, timeout=None, **kwargs):
+        """Send one request; connection failures become ``ZouUnavailable``.
+
+        The response is returned whatever its status: callers that want
+        Zou's errors mapped use ``ZouCaller``.
+        """
+        headers = dict(kwargs.pop("headers", None) or {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        started = time.monotonic()
+        try:
+            response = self.session.request(
+                method,
+                self.url(path),
+                headers=headers,
+                timeout=timeout or self.timeout,
+                allow_redirects=False,
+                **kwargs,
+            )
+        except requests.Timeout as exc:
+            log.warning("zou %s %s timed out", method, path)
+            raise ZouUnavailable("Zou did not answer in time.") from exc
+        except requests.ConnectionError as exc:
+            log.warning("zou %s %s unreachable", method, path)
+            raise ZouUnavailable("Zou cannot be reached.") from exc
+        log.debug(
+            "zou %s %s -> %s in %.0f ms",
+            method,
+            path,
+            response.status_code,
+            (time.monotonic() - started) * 1000,
+        )
+        return response
+
+
+def token_expiry(token):
+    """The ``exp`` claim of a JWT, read without verifying it (or None)."""
+    try:
+        payload = token.split(".")[1]
+        payload += "=" * (-len(payload) % 4)
+        return json.loads(base64.urlsafe_b64decode(payload)).get("exp")
+    except (IndexError, ValueError, AttributeError):
+        return None
+
+
+def body_of(response):
+    """Zou's JSON body as a dict, or an empty dict."""
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def is_expired_answer(response):
+    """True when Zou says the access token's signature has expired."""
+    return (
+        response.status_code == 401
+        and body_of(response).get("message") == EXPIRED_MESSAGE
+    )
+
+
+def raise_for_answer(response):
+    """Turn an error answer from Zou into one of the typed exceptions."""
+    status = response.status_code
+    if status < 400:
+        return
+    body = body_of(response)
+    message = body.get("message") or body.get("msg") or ""
+    if status in (401, 422):
+        raise SessionEnded(message, status, body)
+    if status in (403, 404):
+        raise NotAvailable(message, status, body)
+    if status >= 500:
+        raise ZouUnavailable("Zou failed to answer.", status, body)
+    raise ZouRejected(message or "Zou refused the request.", status, body)
+
+
+class BearerAuth:
+    """A fixed token (a bot, or a caller's own ``Authorization`` header)."""
+
+    def __init__(self, token):
+        self.token = token
+
+    def access_token(self, min_validity=0):
+        """The token to send."""
+        return self.token
+
+    def refresh(self, client, failed_token):
+        """Fixed tokens cannot be refreshed."""
+        raise SessionEnded("The token has expired.", 401)
+
+    def end(self):
+        """Nothing to forget for a fixed token."""
+
+
+class SessionAuth:
+    """The tokens of the logged-in user, kept in the server-side store."""
+
+    def __init__(self, store):
+        self.store = store
+
+    def access_token(self, min_validity=0):
+        """The session's access token; refreshed first if about to expire."""
+        tokens = self.store.get()
+        if not tokens:
+            raise SessionEnded("Not logged in.", 401)
+        token = tokens["access"]
+        if min_validity:
+            expiry = token_expiry(token)
+            if expiry is not None and expiry - time.time() < min_validity:
+                return None
+        return token
+
+    def refresh(self, client, failed_token):
+        """Refresh once for all concurrent requests of this session."""
+        with self.store.lock():
+            tokens = self.store.get()
+            if not tokens:
+                raise SessionEnded("Not logged in.", 401)
+            if failed_token and tokens["access"] != failed_token:
+                return tokens["access"]
+            response = client.send(
+                "GET", "/auth/refresh-token", token=tokens["refresh"]
+            )
+            access = body_of(response).get("access_token")
+            if response.status_code != 200 or not access:
+                log.info("token refresh refused (%s)", response.status_code)
+                self.store.delete()
+                raise SessionEnded("The session has ended.", 401)
+            self.store.update_access(access)
+            log.info("access token refreshed")
+            return access
+
+    def end(self):
+        """Forget the session's tokens."""
+        self.store.delete()
+
+
+class ZouCaller:
+    """Requests to Zou on behalf of one identity, with the token rule."""
+
+    def __init__(self, client, auth):
+        self.client = client
+        self.auth = auth
+
+    def send(self, method, path, *, replayable=True, **kwargs):
+        """Send with the token rule applied; return the raw response.
+
+        ``replayable=False`` (a streamed upload) refreshes a token close to
+        expiry before sending, and never sends twice.
+        """
+        if self.auth is None:
+            return self.client.send(method, path, **kwargs)
+        token = self._token_for(replayable)
+        response = self.client.send(method, path, token=token, **kwargs)
+        if is_expired_answer(response) and replayable:
+            token = self.auth.refresh(self.client, token)
+            response = self.client.send(method, path, token=token, **kwargs)
+        if response.status_code in (401, 422):
+            self.auth.end()
+        return response
+
+    def _token_for(self, replayable):
+        token = self.auth.access_token(min_validity=0 if replayable else 300)
+        if token is None:
+            token = self.auth.refresh(self.client, None)
+        return token
+
+    def call(self, method, path, **kwargs):
+        """Send and return Zou's JSON body; errors raise typed exceptions."""
+        response = self.send(method, path, **kwargs)
+        raise_for_answer(response)
+        if response.status_code == 204 or not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise ZouUnavailable("Zou sent an unreadable answer.") from exc
+
+    def get(self, path, params=None, **kwargs):
+        """GET a Zou path and return its JSON."""
+        return self.call("GET", path, params=params, **kwargs)
+
+    def post(self, path, json=None, **kwargs):
+        """POST JSON to a Zou path and return its JSON."""
+        return self.call("POST", path, json=json, **kwargs)
+
+    def put(self, path, json=None, **kwargs):
+        """PUT JSON to a Zou path and return its JSON."""
+        return self.call("PUT", path, json=json, **kwargs)
+
+    def delete(self, path, **kwargs):
+        """DELETE a Zou path."""
+        return self.call("DELETE", path, **kwargs)
