@@ -6,7 +6,10 @@ import pytest
 
 from kitsu_web import create_app
 
-pytest_plugins = ["tests.fixtures.zou_stack"]
+pytest_plugins = [
+    "tests.fixtures.zou_stack",
+    "tests.plugins.live_server",
+]
 
 
 @pytest.fixture(scope="session")

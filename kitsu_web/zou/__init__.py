@@ -8,7 +8,7 @@ logged-in user of this request; domain modules (``auth``, ``projects``,
 
 from flask import current_app, g
 
-from . import auth, projects  # noqa: F401  (domain modules)
+from . import auth, context, projects  # noqa: F401  (domain modules)
 from .client import BearerAuth, SessionAuth, ZouCaller, ZouClient
 from .errors import (
     NotAvailable,
