@@ -24,6 +24,9 @@ PEOPLE = {
     "vendor": ("vendor@example.com", "Vic", "Vendor", "vendor"),
 }
 
+# The bot account kitsu-web's event bridge uses (e-mail, first, last name).
+BOT = ("kitsu-web-bridge@example.com", "kitsu-web", "bridge")
+
 ASSET_TASK_TYPES = ["Modeling", "Shading", "Rigging"]
 SHOT_TASK_TYPES = ["Layout", "Animation", "Compositing"]
 STATUSES = ["todo", "ready", "wip", "wfa", "retake", "done"]
@@ -192,6 +195,47 @@ def seed_people(api, previous):
             "full_name": f"{first} {last}",
         }
     return users
+
+
+def ensure_bot(api, previous_token):
+    """The live-update bridge's bot account; return its access token.
+
+    The bot has the admin role: replaying Zou's event log after a gap
+    needs manager rights on every production. Zou shows a bot's token
+    only when it is created, or regenerated (which revokes the old one).
+    """
+    bot = next(
+        (
+            person for person in api.get("/data/persons")
+            if person.get("is_bot") and person.get("email") == BOT[0]
+        ),
+        None,
+    )
+    if bot is not None and previous_token:
+        check = Api(api.base_url)
+        check.token = previous_token
+        try:
+            check.get("/auth/authenticated")
+            return previous_token
+        except ApiError:
+            pass
+    if bot is None:
+        answer = api.post(
+            "/data/persons",
+            {
+                "email": BOT[0],
+                "first_name": BOT[1],
+                "last_name": BOT[2],
+                "role": "admin",
+                "is_bot": True,
+                "active": True,
+            },
+        )
+    else:
+        answer = api.put(
+            f"/data/persons/{bot['id']}", {"expiration_date": None}
+        )
+    return answer["access_token"]
 
 
 def seed_settings(api):
@@ -435,6 +479,7 @@ def seed(stack, previous):
         }
     }
     users.update(seed_people(api, previous.get("users", {})))
+    bot_token = ensure_bot(api, previous.get("bot_token"))
     statuses, task_types, asset_types = seed_settings(api)
     type_names = {tt["id"]: name for name, tt in task_types.items()}
     existing = {p["name"].lower(): p for p in api.get("/data/projects")}
@@ -470,4 +515,5 @@ def seed(stack, previous):
             name for name, status in statuses.items()
             if not status["is_artist_allowed"]
         ),
+        "bot_token": bot_token,
     }

@@ -530,20 +530,42 @@ def start_servers(directory, api_port, event_port, env):
         env,
     )
     events_pid = start_detached(
-        [
-            gunicorn,
-            "-k", "geventwebsocket.gunicorn.workers.GeventWebSocketWorker",
-            "-w", "1",
-            "--graceful-timeout", "5",
-            "-b", f"127.0.0.1:{event_port}",
-            "--control-socket", str(Path(directory) / "events.ctl"),
-            "zou.event_stream:app",
-        ],
+        event_stream_args(directory, event_port),
         directory,
         "events.log",
         env,
     )
     return api_pid, events_pid
+
+
+def event_stream_args(directory, event_port, tag="events"):
+    """Return the command line of an event stream of the stack."""
+    return [
+        str(ZOU_VENV / "bin" / "gunicorn"),
+        "-k", "geventwebsocket.gunicorn.workers.GeventWebSocketWorker",
+        "-w", "1",
+        "--graceful-timeout", "5",
+        "-b", f"127.0.0.1:{event_port}",
+        "--control-socket", str(Path(directory) / f"{tag}.ctl"),
+        "zou.event_stream:app",
+    ]
+
+
+def start_extra_event_stream(name, event_port, tag):
+    """Start one more event stream for running stack NAME; return its pid.
+
+    It shares the stack's Redis, so it relays the same events. Tests that
+    must stop and restart an event stream use one of these (logged to
+    <tag>.log) and leave the stack's own stream alone.
+    """
+    directory = stack_dir(name)
+    env = zou_env(directory, read_env_file(directory / "zou.env"))
+    return start_detached(
+        event_stream_args(directory, event_port, tag),
+        directory,
+        f"{tag}.log",
+        env,
+    )
 
 
 def wait_ready(directory, python, api_url, event_url, pids, redis_port):
