@@ -10,10 +10,11 @@ import json
 import os
 import secrets
 import threading
+import time
 from contextlib import contextmanager
 
 from cachelib import FileSystemCache
-from flask import current_app, session
+from flask import current_app, g, has_request_context, session
 
 TOKEN_TTL = 15 * 24 * 3600  # Zou's refresh tokens live 15 days.
 USER_TTL = 30  # Seconds a user read from /auth/authenticated is reused.
@@ -36,8 +37,8 @@ class RedisBackend:
         self.redis.set(self.prefix + key, json.dumps(value), ex=ttl)
 
     def delete(self, key):
-        """Remove a value."""
-        self.redis.delete(self.prefix + key)
+        """Remove a value; True when it existed."""
+        return bool(self.redis.delete(self.prefix + key))
 
     def incr(self, key, ttl):
         """Count up a counter that expires ``ttl`` s after its first hit."""
@@ -74,13 +75,11 @@ class LocalBackend:
         self.cache.set(key, value, timeout=ttl)
 
     def delete(self, key):
-        """Remove a value."""
-        self.cache.delete(key)
+        """Remove a value; True when it existed."""
+        return bool(self.cache.delete(key))
 
     def incr(self, key, ttl):
         """Count up an in-process counter."""
-        import time
-
         with self._guard:
             now = time.monotonic()
             count, start = self._counters.get(key, (0, now))
@@ -105,8 +104,12 @@ def init_app(app, settings):
         SESSION_COOKIE_NAME="kitsu_web_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        SESSION_COOKIE_SECURE=settings.secure_cookies
+        or settings.public_url.startswith("https://"),
         SESSION_KEY_PREFIX="kitsu-web:session:",
+        # Saved only when changed: a request still running with an old copy
+        # never writes it back over a login or logout.
+        SESSION_REFRESH_EACH_REQUEST=False,
     )
     if settings.redis_url:
         import redis
@@ -160,10 +163,18 @@ class TokenStore:
             self.backend.set(self._name(), tokens, TOKEN_TTL)
 
     def delete(self):
-        """Forget the tokens and the cached user."""
-        if self.key:
-            self.backend.delete(self._name())
-            self.backend.delete(self._name("user"))
+        """Forget the tokens and the cached user; True if they existed.
+
+        Among concurrent requests that find the session over, exactly one
+        removes the tokens: that request ends the browser session.
+        """
+        if not self.key:
+            return False
+        removed = self.backend.delete(self._name())
+        self.backend.delete(self._name("user"))
+        if removed and has_request_context():
+            g.kitsu_tokens_dropped = True
+        return removed
 
     def cached_user(self):
         """The user read from Zou a few seconds ago, if any."""
@@ -192,13 +203,25 @@ def start_session(access, refresh, user_id):
     if old_key:
         TokenStore(store(), old_key).delete()
     session.clear()
-    current_app.session_interface.regenerate(session)
     session["zk"] = secrets.token_urlsafe(32)
+    # Only a non-empty session gets a new id: fill it first.
+    current_app.session_interface.regenerate(session)
     token_store().put(access, refresh, user_id)
 
 
-def end_session():
-    """Forget the tokens, empty the session and rotate its cookie."""
+def end_session(force=False):
+    """Forget the tokens, drop the stored session and its cookie.
+
+    Without ``force`` (a Zou refusal), only the request that removed the
+    tokens touches the cookie: concurrent requests that learn the same news
+    leave it alone, so none of them can delete the cookie of the login page
+    the browser is already loading. Logout passes ``force=True``.
+    """
     token_store().delete()
+    dropped = g.pop("kitsu_tokens_dropped", False)
+    if not (force or dropped):
+        return
+    if session:
+        # Deletes the stored copy under the old id and picks a new one.
+        current_app.session_interface.regenerate(session)
     session.clear()
-    current_app.session_interface.regenerate(session)

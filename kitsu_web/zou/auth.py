@@ -1,6 +1,15 @@
 """Zou's authentication routes."""
 
 
+def _answer(response):
+    """Zou's (status, JSON body as a dict) so every answer can be shown."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    return response.status_code, body if isinstance(body, dict) else {}
+
+
 def log_in(caller, email, password, totp=None, client_headers=None):
     """POST /auth/login; returns (status, body) so every answer is shown."""
     payload = {"email": email, "password": password}
@@ -9,11 +18,7 @@ def log_in(caller, email, password, totp=None, client_headers=None):
     response = caller.send(
         "POST", "/auth/login", json=payload, headers=client_headers
     )
-    try:
-        body = response.json()
-    except ValueError:
-        body = {}
-    return response.status_code, body if isinstance(body, dict) else {}
+    return _answer(response)
 
 
 def log_out(caller, timeout=5):
@@ -24,3 +29,29 @@ def log_out(caller, timeout=5):
 def get_authenticated(caller):
     """GET /auth/authenticated: the user and organisation, or raises."""
     return caller.get("/auth/authenticated")
+
+
+def request_password_reset(caller, email, client_headers=None):
+    """POST /auth/reset-password: Zou e-mails a link to choose a password."""
+    response = caller.send(
+        "POST",
+        "/auth/reset-password",
+        json={"email": email},
+        headers=client_headers,
+    )
+    return _answer(response)
+
+
+def reset_password(caller, email, token, password, password2):
+    """PUT /auth/reset-password: set a new password with a reset token."""
+    response = caller.send(
+        "PUT",
+        "/auth/reset-password",
+        json={
+            "email": email,
+            "token": token,
+            "password": password,
+            "password2": password2,
+        },
+    )
+    return _answer(response)
