@@ -95,6 +95,9 @@ def register_blueprints(app):
 
     for blueprint in (health_bp, auth_bp, productions_bp):
         app.register_blueprint(blueprint)
+    from .tasks import bp as tasks_bp
+
+    app.register_blueprint(tasks_bp)
 
 
 def init_templates(app):
