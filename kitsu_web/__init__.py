@@ -95,6 +95,9 @@ def register_blueprints(app):
 
     for blueprint in (health_bp, auth_bp, productions_bp):
         app.register_blueprint(blueprint)
+    from .notifications import bp as notifications_bp
+
+    app.register_blueprint(notifications_bp)
     from .tasks import bp as tasks_bp
 
     app.register_blueprint(tasks_bp)

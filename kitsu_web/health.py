@@ -52,6 +52,10 @@ def readyz():
         "zou": bool(status and status.get("database-up")),
         "store": store_ok(),
         "bridge": bridge.state if bridge else "off",
+        "bridge_upstream": getattr(bridge, "upstream_connections", 0),
+        "sockets": current_app.extensions.get(
+            "kitsu_socket_count", {}
+        ).get("connected", 0),
     }
     ready = checks["zou"] and checks["store"]
     return jsonify(ready=ready, checks=checks), 200 if ready else 503
