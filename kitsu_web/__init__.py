@@ -92,8 +92,9 @@ def register_blueprints(app):
     from .auth import bp as auth_bp
     from .health import bp as health_bp
     from .productions import bp as productions_bp
+    from .proxy import bp as proxy_bp
 
-    for blueprint in (health_bp, auth_bp, productions_bp):
+    for blueprint in (health_bp, auth_bp, productions_bp, proxy_bp):
         app.register_blueprint(blueprint)
     from .notifications import bp as notifications_bp
 

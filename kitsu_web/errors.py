@@ -3,7 +3,7 @@
 import logging
 from urllib.parse import quote
 
-from flask import jsonify, redirect, request, url_for
+from flask import g, jsonify, redirect, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -14,9 +14,14 @@ from .sessions import end_session
 log = logging.getLogger(__name__)
 
 
+def is_api_path():
+    """True for the ``/api`` passthrough and everything below it."""
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
 def wants_json():
     """API callers get JSON errors, browsers get pages."""
-    return request.path.startswith("/api/") or (
+    return is_api_path() or (
         request.accept_mimetypes.best == "application/json"
     )
 
@@ -58,6 +63,8 @@ def handle_not_available(exc):
 
 def handle_unavailable(exc):
     """Zou is down, slow or failing: a page that offers a retry."""
+    # The user may be what could not be read: render this page without.
+    g.setdefault("kitsu_user", None)
     log.warning("zou unavailable on %s %s: %s", request.method,
                 request.path, exc.message)
     if wants_json():
@@ -96,6 +103,7 @@ def handle_http(exc):
 
 def handle_unexpected(exc):
     """Any other exception: logged with its traceback, never shown."""
+    g.setdefault("kitsu_user", None)
     log.exception("unexpected error on %s %s", request.method, request.path)
     if wants_json():
         return jsonify(error=True, message="Internal server error."), 500

@@ -20,15 +20,25 @@ CSP = "; ".join(
 )
 
 
+# Whatever Zou serves through /api (an uploaded HTML attachment, say) is
+# opened as an inert document in a sandbox of its own: it can never run
+# script with kitsu-web's origin. Images and movies embedded in pages are
+# not affected.
+API_CSP = "sandbox; default-src 'none'; frame-ancestors 'self'"
+
+
 def set_headers(response):
     """Security headers on every answer; no-store on authenticated pages."""
     headers = response.headers
-    if not request.path.startswith("/api/"):
+    api = request.path == "/api" or request.path.startswith("/api/")
+    if api:
+        headers["Content-Security-Policy"] = API_CSP
+    else:
         headers.setdefault("Content-Security-Policy", CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers["X-Content-Type-Options"] = "nosniff"
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-    if not request.path.startswith(("/static/", "/api/")):
+    if not api and not request.path.startswith("/static/"):
         headers["Cache-Control"] = "no-store"
     return response
 

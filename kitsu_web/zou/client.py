@@ -29,6 +29,42 @@ log = logging.getLogger(__name__)
 
 EXPIRED_MESSAGE = "Signature has expired"
 USER_AGENT = "kitsu-web"
+# A streamed upload cannot be replayed: refresh a token first when it has
+# less than this many seconds left.
+UPLOAD_MIN_VALIDITY = 300
+
+
+class StreamBody:
+    """A request body read piece by piece, never held whole in memory.
+
+    ``chunks`` yields bytes. Built with ``stream_body()``: a body of known
+    length is sent with that ``Content-Length``, any other goes out
+    chunked.
+    """
+
+    def __init__(self, chunks):
+        self.chunks = chunks
+
+    def __iter__(self):
+        return iter(self.chunks)
+
+
+class SizedStreamBody(StreamBody):
+    """A streamed body whose length is known in advance."""
+
+    def __init__(self, chunks, length):
+        super().__init__(chunks)
+        self.length = length
+
+    def __len__(self):
+        return self.length
+
+
+def stream_body(chunks, length=None):
+    """The body to pass as ``data=`` for a streamed upload."""
+    if length:
+        return SizedStreamBody(chunks, length)
+    return StreamBody(chunks)
 
 
 class ZouClient:
@@ -62,18 +98,25 @@ class ZouClient:
         """Send one request; connection failures become ``ZouUnavailable``.
 
         The response is returned whatever its status: callers that want
-        Zou's errors mapped use ``ZouCaller``.
+        Zou's errors mapped use ``ZouCaller``. ``data`` may be a
+        ``StreamBody`` (sent as it is read, with the upload time-out) and
+        ``stream=True`` leaves the answer's body unread for the caller to
+        iterate and close.
         """
         headers = dict(kwargs.pop("headers", None) or {})
         if token:
             headers["Authorization"] = f"Bearer {token}"
+        if timeout is None:
+            timeout = self.timeout
+            if isinstance(kwargs.get("data"), StreamBody):
+                timeout = (self.timeout, self.upload_timeout)
         started = time.monotonic()
         try:
             response = self.session.request(
                 method,
                 self.url(path),
                 headers=headers,
-                timeout=timeout or self.timeout,
+                timeout=timeout,
                 allow_redirects=False,
                 **kwargs,
             )
@@ -101,6 +144,12 @@ def token_expiry(token):
         return json.loads(base64.urlsafe_b64decode(payload)).get("exp")
     except (IndexError, ValueError, AttributeError):
         return None
+
+
+def _valid_for(token, seconds):
+    """True unless the token expires within ``seconds``."""
+    expiry = token_expiry(token)
+    return expiry is None or expiry - time.time() >= seconds
 
 
 def body_of(response):
@@ -146,7 +195,7 @@ class BearerAuth:
         """The token to send."""
         return self.token
 
-    def refresh(self, client, failed_token):
+    def refresh(self, client, failed_token, min_validity=0):
         """Fixed tokens cannot be refreshed."""
         raise SessionEnded("The token has expired.", 401)
 
@@ -166,23 +215,32 @@ class SessionAuth:
         if not tokens:
             raise SessionEnded("Not logged in.", 401)
         token = tokens["access"]
-        if min_validity:
-            expiry = token_expiry(token)
-            if expiry is not None and expiry - time.time() < min_validity:
-                return None
+        if min_validity and not _valid_for(token, min_validity):
+            return None
         return token
 
-    def refresh(self, client, failed_token):
-        """Refresh once for all concurrent requests of this session."""
+    def refresh(self, client, failed_token, min_validity=0):
+        """Refresh once for all concurrent requests of this session.
+
+        ``failed_token`` is the token Zou just called expired (None for a
+        refresh ahead of a streamed upload): when another request has
+        already replaced it, that newer token is used without asking Zou.
+        """
         with self.store.lock():
             tokens = self.store.get()
             if not tokens:
                 raise SessionEnded("Not logged in.", 401)
-            if failed_token and tokens["access"] != failed_token:
-                return tokens["access"]
+            current = tokens["access"]
+            if failed_token and current != failed_token:
+                return current
+            if not failed_token and _valid_for(current, min_validity):
+                return current
             response = client.send(
                 "GET", "/auth/refresh-token", token=tokens["refresh"]
             )
+            if response.status_code >= 500:
+                log.warning("token refresh failed (%s)", response.status_code)
+                raise ZouUnavailable("Zou failed to answer.")
             access = body_of(response).get("access_token")
             if response.status_code != 200 or not access:
                 log.info("token refresh refused (%s)", response.status_code)
@@ -208,13 +266,15 @@ class ZouCaller:
         """Send with the token rule applied; return the raw response.
 
         ``replayable=False`` (a streamed upload) refreshes a token close to
-        expiry before sending, and never sends twice.
+        expiry before sending, and never sends twice: an expired answer
+        then ends the session like any other 401.
         """
         if self.auth is None:
             return self.client.send(method, path, **kwargs)
         token = self._token_for(replayable)
         response = self.client.send(method, path, token=token, **kwargs)
-        if is_expired_answer(response) and replayable:
+        if replayable and is_expired_answer(response):
+            response.close()
             token = self.auth.refresh(self.client, token)
             response = self.client.send(method, path, token=token, **kwargs)
         if response.status_code in (401, 422):
@@ -222,9 +282,10 @@ class ZouCaller:
         return response
 
     def _token_for(self, replayable):
-        token = self.auth.access_token(min_validity=0 if replayable else 300)
+        validity = 0 if replayable else UPLOAD_MIN_VALIDITY
+        token = self.auth.access_token(min_validity=validity)
         if token is None:
-            token = self.auth.refresh(self.client, None)
+            token = self.auth.refresh(self.client, None, validity)
         return token
 
     def call(self, method, path, **kwargs):
