@@ -35,10 +35,68 @@ def zou_call(stack, method, path, who="admin", **kwargs):
     return response.json() if response.content else None
 
 
-def make_asset_task(stack, project="short", assignees=("artist2",),
+LIVE_PRODUCTIONS = {
+    # key: (name, team); artist2 is on A only.
+    "A": ("Live Test A", ["manager", "supervisor", "artist1", "artist2",
+                          "client"]),
+    "B": ("Live Test B", ["manager", "supervisor", "artist1"]),
+}
+_productions = {}
+
+
+def live_production(stack, key):
+    """A production of the live tests (created once, found by name after).
+
+    The live tests create their tasks there, never in the seeded
+    productions whose content other tests count.
+    """
+    cache_key = (stack.name, key)
+    if cache_key in _productions:
+        return _productions[cache_key]
+    name, team = LIVE_PRODUCTIONS[key]
+    existing = {
+        p["name"]: p for p in zou_call(stack, "GET", "/data/projects")
+    }
+    project = existing.get(name) or zou_call(
+        stack, "POST", "/data/projects",
+        json={"name": name, "production_type": "short"},
+    )
+    pid = project["id"]
+    project = zou_call(stack, "GET", f"/data/projects/{pid}")
+    base = f"/data/projects/{pid}"
+    for type_id in stack.task_types.values():
+        if type_id not in project["task_types"]:
+            zou_call(stack, "POST", f"{base}/settings/task-types",
+                     json={"task_type_id": type_id})
+    for status_id in stack.task_statuses.values():
+        if status_id not in project["task_statuses"]:
+            zou_call(stack, "POST", f"{base}/settings/task-status",
+                     json={"task_status_id": status_id})
+    prop = stack.seed["asset_types"]["Prop"]
+    if prop not in project["asset_types"]:
+        zou_call(stack, "POST", f"{base}/settings/asset-types",
+                 json={"asset_type_id": prop})
+    for who in team:
+        if stack.users[who]["id"] not in project["team"]:
+            zou_call(stack, "POST", f"{base}/team",
+                     json={"person_id": stack.users[who]["id"]})
+    _productions[cache_key] = pid
+    return pid
+
+
+def assign(stack, task_id, assignees):
+    """Assign seeded people to a task."""
+    for key in assignees:
+        zou_call(
+            stack, "PUT", f"/actions/persons/{stack.users[key]['id']}/assign",
+            json={"task_ids": [task_id]},
+        )
+
+
+def make_asset_task(stack, project="A", assignees=("artist2",),
                     task_type="Modeling"):
-    """A new asset of ``project`` with one task assigned to ``assignees``."""
-    pid = stack.projects[project]["id"]
+    """A new asset of a live production with one assigned task."""
+    pid = live_production(stack, project)
     asset_type = stack.seed["asset_types"]["Prop"]
     asset = zou_call(
         stack, "POST",
@@ -52,12 +110,33 @@ def make_asset_task(stack, project="short", assignees=("artist2",),
         json=[asset["id"]],
     )
     task = tasks[0]
-    for key in assignees:
-        zou_call(
-            stack, "PUT", f"/actions/persons/{stack.users[key]['id']}/assign",
-            json={"task_ids": [task["id"]]},
-        )
+    assign(stack, task["id"], assignees)
     task["asset"] = asset
+    return task
+
+
+def make_shot_task(stack, project="A", assignees=("artist2",),
+                   task_type="Layout"):
+    """A new shot (in a new sequence) of a live production, with a task."""
+    pid = live_production(stack, project)
+    sequence = zou_call(
+        stack, "POST", f"/data/projects/{pid}/sequences",
+        json={"name": f"LV{secrets.token_hex(2)}"},
+    )
+    shot = zou_call(
+        stack, "POST", f"/data/projects/{pid}/shots",
+        json={"name": "SH010", "sequence_id": sequence["id"],
+              "nb_frames": 24},
+    )
+    tasks = zou_call(
+        stack, "POST",
+        f"/actions/projects/{pid}/task-types/"
+        f"{stack.task_types[task_type]}/shots/create-tasks",
+        json=[shot["id"]],
+    )
+    task = tasks[0]
+    assign(stack, task["id"], assignees)
+    task["shot"] = shot
     return task
 
 

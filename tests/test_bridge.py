@@ -19,6 +19,7 @@ from tests.live_helpers import (
     Inbox,
     Listener,
     bridged_app,
+    live_production,
     make_asset_task,
     post_comment,
     readyz,
@@ -93,7 +94,7 @@ def test_gap_is_replayed_once_and_states_follow(
     gap are not repeated, and browsers are told to refresh the rest."""
     monkeypatch.setattr(bridge_module, "BACKOFF_MAX", 0.5)
     caplog.set_level(logging.INFO, logger="kitsu_web")
-    task = make_asset_task(zou_stack, "short", assignees=())
+    task = make_asset_task(zou_stack, "A", assignees=())
     with bridged_app(app_settings, zou_stack.bot_token,
                      event_target=stream.url) as (app, bridge):
         wait_until(lambda: bridge.state == "reconnecting", 20,
@@ -156,12 +157,12 @@ def test_external_bridge_process_emits_on_its_own_channel(
         listener = Listener().connect(
             web.url, auth={"token": zou_stack.login("artist2")}
         )
-        hidden = make_asset_task(zou_stack, "other", assignees=())
-        shown = make_asset_task(zou_stack, "short", assignees=())
+        hidden = make_asset_task(zou_stack, "B", assignees=())
+        shown = make_asset_task(zou_stack, "A", assignees=())
         post_comment(zou_stack, hidden["id"])
         comment = post_comment(zou_stack, shown["id"])
         listener.wait_for("comment:new", comment_id=comment["id"])
-        other = zou_stack.projects["other"]["id"]
+        other = live_production(zou_stack, "B")
         with listener.lock:
             leaked = [d for _, d in listener.events
                       if d.get("project_id") == other]

@@ -12,7 +12,7 @@ HX = {"HX-Request": "true"}
 @pytest.fixture()
 def notified(zou_stack):
     """Two fresh comments notifying artist1 (older first)."""
-    task = make_asset_task(zou_stack, "short", assignees=("artist1",))
+    task = make_asset_task(zou_stack, "A", assignees=("artist1",))
     first = post_comment(zou_stack, task["id"], text="first note")
     second = post_comment(zou_stack, task["id"], status="wfa",
                           text="second note")

@@ -18,6 +18,7 @@ from tests.live_helpers import (
     Inbox,
     Listener,
     bridged_app,
+    live_production,
     make_asset_task,
     post_comment,
     readyz,
@@ -53,8 +54,8 @@ def test_artist_gets_only_own_productions_events_admin_gets_all(
         bridged, zou_stack):
     """Case 1: a comment in B then in A; the admin receives both, the
     artist (member of A only) receives A's and nothing from B."""
-    task_b = make_asset_task(zou_stack, "other", assignees=())
-    task_a = make_asset_task(zou_stack, "short", assignees=())
+    task_b = make_asset_task(zou_stack, "B", assignees=())
+    task_a = make_asset_task(zou_stack, "A", assignees=())
     artist = Inbox(socket_for(bridged, zou_stack, "artist2"))
     admin = Inbox(socket_for(bridged, zou_stack, "admin"))
     assert artist.client.is_connected(EVENTS)
@@ -67,7 +68,7 @@ def test_artist_gets_only_own_productions_events_admin_gets_all(
     admin.wait_for("comment:new", comment_id=comment_a["id"])
     artist.wait_for("comment:new", comment_id=comment_a["id"])
     artist.wait_for("task:update", task_id=task_a["id"])
-    b_project = zou_stack.projects["other"]["id"]
+    b_project = live_production(zou_stack, "B")
     leaked = [data for _, data in artist.pull()
               if data.get("project_id") == b_project]
     assert leaked == []
@@ -77,7 +78,7 @@ def test_client_role_gets_task_events_but_not_internal_comments(
         bridged, zou_stack):
     """A client on the team gets the task's events, but not comment
     events about a comment that is not for clients."""
-    task = make_asset_task(zou_stack, "short", assignees=())
+    task = make_asset_task(zou_stack, "A", assignees=())
     client = Inbox(socket_for(bridged, zou_stack, "client"))
     admin = Inbox(socket_for(bridged, zou_stack, "admin"))
 
@@ -90,7 +91,7 @@ def test_client_role_gets_task_events_but_not_internal_comments(
 def test_notification_goes_only_to_the_person_it_names(bridged, zou_stack):
     """notification:new reaches its recipient only, not other members or
     admins."""
-    task = make_asset_task(zou_stack, "short", assignees=("artist1",))
+    task = make_asset_task(zou_stack, "A", assignees=("artist1",))
     artist1 = Inbox(socket_for(bridged, zou_stack, "artist1"))
     artist2 = Inbox(socket_for(bridged, zou_stack, "artist2"))
     admin = Inbox(socket_for(bridged, zou_stack, "admin"))
@@ -109,9 +110,9 @@ def test_notification_goes_only_to_the_person_it_names(bridged, zou_stack):
 def test_team_change_applies_to_open_connections(bridged, zou_stack):
     """A person added to a team gets that production's next events on the
     connection they already have; removed, they stop getting them."""
-    project_id = zou_stack.projects["other"]["id"]
+    project_id = live_production(zou_stack, "B")
     artist2 = zou_stack.users["artist2"]["id"]
-    task = make_asset_task(zou_stack, "other", assignees=())
+    task = make_asset_task(zou_stack, "B", assignees=())
     artist = Inbox(socket_for(bridged, zou_stack, "artist2"))
     admin = Inbox(socket_for(bridged, zou_stack, "admin"))
     post_comment(zou_stack, task["id"], text="before joining")
@@ -199,7 +200,7 @@ def test_gazu_listener_on_kitsu_web_receives_task_update(
         live_server, zou_stack):
     """Case 5: gazu's event listener with its event host set to kitsu-web
     receives task:update for a production its user is on."""
-    task = make_asset_task(zou_stack, "short", assignees=())
+    task = make_asset_task(zou_stack, "A", assignees=())
     gazu_client = gazu.client.create_client(zou_stack.api_url)
     gazu.log_in(zou_stack.users["artist2"]["email"],
                 zou_stack.users["artist2"]["password"], client=gazu_client)
@@ -220,7 +221,7 @@ def test_gazu_listener_on_kitsu_web_receives_task_update(
         assert arrived.wait(20), "gazu received no task:update"
     finally:
         event_client.disconnect()
-    assert received[0]["project_id"] == zou_stack.projects["short"]["id"]
+    assert received[0]["project_id"] == live_production(zou_stack, "A")
 
 
 def upstream_connections(live_server, zou_stack):
