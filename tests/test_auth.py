@@ -418,3 +418,14 @@ def test_login_page_after_session_end_asks_zou_nothing(client, app, auth,
     page = client.get(response.headers["Location"])
     assert page.status_code == 200
     assert not [r for r in caplog.records if r.getMessage().startswith("zou ")]
+
+
+def test_cookie_is_secure_when_served_over_https(app_settings, zou_stack):
+    """A public https:// URL makes the session cookie Secure."""
+    app = create_app(**{**app_settings,
+                        "public_url": "https://kitsu.example"})
+    client = app.test_client()
+    user = zou_stack.users["artist1"]
+    response = post_login(client, user["email"], user["password"])
+    assert response.status_code == 303
+    assert "Secure" in response.headers["Set-Cookie"]
