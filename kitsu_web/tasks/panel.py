@@ -6,7 +6,7 @@ they call it when their URL carries ``?task=<tid>`` and include
 ``zou.NotAvailable``.
 """
 
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from flask import current_app, request, url_for
 from flask_login import current_user
@@ -147,7 +147,7 @@ def attachment_media(attachment):
         "id": aid,
         "name": name,
         "is_picture": kind.startswith("image/") and "svg" not in kind,
-        "url": f"/api/data/attachment-files/{aid}/file/{name}?v={v}",
+        "url": f"/api/data/attachment-files/{aid}/file/{quote(name)}?v={v}",
         "thumbnail": (
             f"/api/pictures/thumbnails/attachment-files/{aid}.png?v={v}"
         ),
