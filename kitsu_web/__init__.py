@@ -102,6 +102,11 @@ def register_blueprints(app):
     from .tasks import bp as tasks_bp
 
     app.register_blueprint(tasks_bp)
+    from .lists import bp as lists_bp
+    from .shell import bp as shell_bp
+
+    app.register_blueprint(lists_bp)
+    app.register_blueprint(shell_bp)
 
 
 def init_templates(app):

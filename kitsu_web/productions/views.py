@@ -12,7 +12,14 @@ bp = Blueprint("productions", __name__)
 @bp.get("/")
 @login_required
 def home():
-    """Send each role to its home page."""
+    """Send each role to its home page (Kitsu: artists to My Tasks)."""
+    from flask import current_app
+    from flask_login import current_user
+
+    if current_user.is_artist_like and (
+        "tasks.my_tasks" in current_app.view_functions
+    ):
+        return redirect(url_for("tasks.my_tasks"))
     return redirect(url_for("productions.open_productions"))
 
 
