@@ -184,7 +184,8 @@ class Inbox:
         """Events named ``name`` whose payload has the ``match`` values."""
         return [
             data for event, data in self.pull()
-            if event == name and all(data.get(k) == v for k, v in match.items())
+            if event == name
+            and all(data.get(k) == v for k, v in match.items())
         ]
 
     def wait_for(self, name, timeout=20.0, **match):

@@ -16,7 +16,6 @@ from kitsu_web.extensions import socketio as kitsu_socketio
 from tests.live_helpers import (
     EVENTS,
     Inbox,
-    Listener,
     bridged_app,
     live_production,
     make_asset_task,

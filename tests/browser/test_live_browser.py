@@ -100,6 +100,97 @@ def test_bell_count_rises_without_reload(page, live_server, zou_stack):
     page.screenshot(path="/tmp/live-bell.png")
 
 
+def test_page_catches_up_after_its_own_socket_comes_back(
+        page, live_server, zou_stack):
+    """The browser's socket drops and comes back: the badge shows
+    meanwhile, and the list brings itself up to date with what changed
+    while it was away, without a reload."""
+    task = make_shot_task(zou_stack, "A", assignees=("artist2",))
+    project_id = live_production(zou_stack, "A")
+    try:
+        browser_login(page, zou_stack, "artist2",
+                      next_url=f"/productions/{project_id}/shots")
+        page.locator(f'td[data-task-id="{task["id"]}"]').wait_for()
+        wait_live(page)
+        mark_page(page)
+        # Drop the transport and keep the socket away long enough for a
+        # change to happen unseen.
+        page.evaluate("""() => {
+          const manager = window.kitsuLive.socket.io;
+          manager.reconnectionDelay(4000);
+          manager.reconnectionDelayMax(4000);
+          manager.randomizationFactor(0);
+          manager.engine.close();
+        }""")
+        page.wait_for_selector("#live-badge[data-state='reconnecting']",
+                               state="visible", timeout=DEADLINE_MS)
+        retake = zou_stack.task_statuses["retake"]
+        post_comment(zou_stack, task["id"], status="retake",
+                     who="supervisor")
+        page.wait_for_selector(
+            f'td[data-task-id="{task["id"]}"] a.status.st-{retake}',
+            timeout=DEADLINE_MS,
+        )
+        page.wait_for_selector("#live-badge", state="hidden",
+                               timeout=DEADLINE_MS)
+        assert_not_reloaded(page)
+    finally:
+        delete_shot(zou_stack, task)
+
+
+def test_rows_off_screen_refresh_only_when_scrolled_into_view(
+        page, live_server, zou_stack):
+    """Events for a row that is not on screen fetch nothing until the row
+    is scrolled into view; the row on screen refreshes at once."""
+    first = make_shot_task(zou_stack, "A", assignees=("artist2",))
+    second = make_shot_task(zou_stack, "A", assignees=("artist2",))
+    project_id = live_production(zou_stack, "A")
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url))
+    try:
+        page.set_viewport_size({"width": 1400, "height": 900})
+        browser_login(page, zou_stack, "artist2",
+                      next_url=f"/productions/{project_id}/shots")
+        rows = {
+            task["id"]: page.locator(f'td[data-task-id="{task["id"]}"]')
+            for task in (first, second)
+        }
+        for row in rows.values():
+            row.wait_for()
+        wait_live(page)
+        # Only the upper row stays visible.
+        top = min(row.bounding_box()["y"] for row in rows.values())
+        bottom = max(row.bounding_box()["y"] for row in rows.values())
+        page.set_viewport_size({"width": 1400,
+                                "height": int((top + bottom) / 2) + 30})
+        upper, lower = sorted(
+            (first, second),
+            key=lambda task: rows[task["id"]].bounding_box()["y"],
+        )
+        mark_page(page)
+        wfa = zou_stack.task_statuses["wfa"]
+        post_comment(zou_stack, lower["id"], status="wfa", who="supervisor")
+        post_comment(zou_stack, upper["id"], status="wfa", who="supervisor")
+        page.wait_for_selector(
+            f'td[data-task-id="{upper["id"]}"] a.status.st-{wfa}',
+            timeout=DEADLINE_MS,
+        )
+        page.wait_for_timeout(1500)
+        lower_row = f"/rows/{lower['shot']['id']}"
+        assert not [url for url in fetched if lower_row in url]
+
+        rows[lower["id"]].scroll_into_view_if_needed()
+        page.wait_for_selector(
+            f'td[data-task-id="{lower["id"]}"] a.status.st-{wfa}',
+            timeout=DEADLINE_MS,
+        )
+        assert [url for url in fetched if lower_row in url]
+        assert_not_reloaded(page)
+    finally:
+        delete_shot(zou_stack, first)
+        delete_shot(zou_stack, second)
+
+
 # ------------------------------------------------- a break in Zou's stream
 
 
