@@ -173,6 +173,33 @@ def compile_search(text, context, project, family, columns, role):
     return parse(text).compile(library, family)
 
 
+def info_columns(snapshot, family):
+    """Which information columns the list shows (empty ones are left out).
+
+    Decided on the whole list, not the matched rows, so that columns do
+    not come and go while typing a filter.
+    """
+
+    def build():
+        entries = snapshot.entries
+        return {
+            "description": any(e["description"] for e in entries),
+            "frames": family == "shot",
+            "range": family in ("shot", "sequence") and any(
+                e.get("frame_in") is not None or e.get("frame_out") is not None
+                for e in entries
+            ),
+        }
+
+    return snapshot.view(("info-columns", family), build)
+
+
+def column_count(info, columns):
+    """How many cells a row has (for headings spanning the row)."""
+    return (2 + info["description"] + info["frames"] + 2 * info["range"]
+            + len(columns))
+
+
 # ---------------------------------------------------------------------------
 # Paging and rows
 # ---------------------------------------------------------------------------

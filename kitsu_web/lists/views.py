@@ -132,7 +132,10 @@ def show_list(project_id, segment, episode_id=None):
             path, search=search, sort=sort_param, page=page + 1,
             first=first_page if first_page > 1 else None, part="rows",
         )
+    info = grid.info_columns(snapshot, state.family)
     context = dict(
+        info=info,
+        ncols=grid.column_count(info, state.columns),
         state=state,
         project=state.project,
         family=state.family,
@@ -239,8 +242,11 @@ def show_row(project_id, segment, entity_id, episode_id=None):
         state.family, state.columns, state.statuses, state.persons,
         state.list_path(), params, all_episodes=state.all_episodes,
     )
+    info = grid.info_columns(snapshot, state.family)
     response = make_response(render_template(
         "lists/_row.html",
+        info=info,
+        ncols=grid.column_count(info, state.columns),
         row=builder.row(entry),
         family=state.family,
         columns=state.columns,
@@ -324,6 +330,12 @@ def colors():
             f".st-{status['id']}{{background:{colour};"
             f"color:{_text_colour(colour)}}}"
         )
+        if _luminance(colour) > 225:
+            # Near-white statuses (Todo) would glare on the dark theme.
+            lines.append(
+                f'[data-theme="dark"] .st-{status["id"]}'
+                "{background:#5c6069;color:#eceff4}"
+            )
     for task_type in context.get("task_types") or ():
         colour = _colour(task_type.get("color"), "#999999")
         lines.append(f".tt-{task_type['id']}{{--tt-colour:{colour}}}")
@@ -338,11 +350,15 @@ def _colour(value, default):
     return value if HEX_COLOUR.match(value) else default
 
 
-def _text_colour(hex_colour):
-    """Dark text on light colours, white on dark ones."""
+def _luminance(hex_colour):
+    """Perceived brightness of a hex colour, 0 to 255."""
     digits = hex_colour.lstrip("#")
     if len(digits) in (3, 4):
         digits = "".join(c * 2 for c in digits[:3])
     red, green, blue = (int(digits[i:i + 2], 16) for i in (0, 2, 4))
-    luminance = 0.299 * red + 0.587 * green + 0.114 * blue
-    return "#1f2328" if luminance > 160 else "#ffffff"
+    return 0.299 * red + 0.587 * green + 0.114 * blue
+
+
+def _text_colour(hex_colour):
+    """Dark text on light colours, white on dark ones."""
+    return "#1f2328" if _luminance(hex_colour) > 160 else "#ffffff"
