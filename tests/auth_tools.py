@@ -45,6 +45,49 @@ def create_person(stack, password=None, **fields):
     return person
 
 
+PROXY_PRODUCTION = "Proxy Tests"
+
+
+def proxy_task(stack):
+    """A new task in a production of these tests (never a seeded one).
+
+    The production is created once per stack and found by name after; it
+    holds the comments, previews and attachments the proxy tests upload.
+    """
+    projects = stack.get("/data/projects").json()
+    project = next(
+        (p for p in projects if p["name"] == PROXY_PRODUCTION), None
+    )
+    if project is None:
+        answer = stack.post(
+            "/data/projects",
+            json={"name": PROXY_PRODUCTION, "production_type": "short"},
+        )
+        assert answer.status_code == 201, answer.text
+        project = answer.json()
+    pid = project["id"]
+    base = f"/data/projects/{pid}/settings"
+    project = stack.get(f"/data/projects/{pid}").json()
+    modeling = stack.task_types["Modeling"]
+    todo = stack.task_statuses["todo"]
+    prop = stack.seed["asset_types"]["Prop"]
+    if modeling not in project["task_types"]:
+        stack.post(f"{base}/task-types", json={"task_type_id": modeling})
+    if todo not in project["task_statuses"]:
+        stack.post(f"{base}/task-status", json={"task_status_id": todo})
+    if prop not in project["asset_types"]:
+        stack.post(f"{base}/asset-types", json={"asset_type_id": prop})
+    asset = stack.post(
+        f"/data/projects/{pid}/asset-types/{prop}/assets/new",
+        json={"name": f"Proxy {secrets.token_hex(3)}", "description": ""},
+    ).json()
+    tasks = stack.post(
+        f"/actions/projects/{pid}/task-types/{modeling}/assets/create-tasks",
+        json=[asset["id"]],
+    ).json()
+    return tasks[0]
+
+
 def zou_login(stack, email, password, **extra):
     """POST /auth/login straight at Zou; returns the response."""
     return requests.post(

@@ -16,6 +16,7 @@ from tests.auth_tools import (
     create_person,
     mint_token,
     png_bytes,
+    proxy_task,
     session_store,
 )
 from tests.conftest import Auth, csrf_from
@@ -36,9 +37,8 @@ def page_csrf(client):
 
 @pytest.fixture(scope="module")
 def picture(zou_stack):
-    """A PNG preview uploaded to a task of the short production."""
-    project = zou_stack.projects["short"]["id"]
-    task = zou_stack.get(f"/data/tasks?project_id={project}&limit=1").json()[0]
+    """A PNG preview uploaded to a task of the proxy tests' production."""
+    task = proxy_task(zou_stack)
     comment = zou_stack.post(
         f"/actions/tasks/{task['id']}/comment",
         json={"task_status_id": task["task_status_id"],
@@ -268,6 +268,10 @@ def test_streamed_body_refreshes_first_when_close_to_expiry(
     assert answer.status_code == 201, answer.data
     assert [r.getMessage() for r in caplog.records].count(REFRESHED) == 1
     assert store.get()["access"] != soon
+    removed = client.delete(
+        f"/api/data/user/filters/{answer.get_json()['id']}",
+        headers={"X-CSRFToken": csrf})
+    assert removed.status_code == 204
 
 
 def login_logs_of(stack, person_id):
@@ -405,9 +409,7 @@ def test_gazu_through_the_api(live_server, zou_stack, tmp_path):
     names = [p["name"] for p in gazu.project.all_projects(client=client)]
     assert zou_stack.projects["short"]["name"] in names
 
-    project = zou_stack.projects["short"]["id"]
-    task = gazu.client.fetch_all(
-        f"tasks?project_id={project}&limit=1", client=client)[0]
+    task = gazu.task.get_task(proxy_task(zou_stack)["id"], client=client)
     status = gazu.task.get_task_status(task["task_status_id"], client=client)
     image = tmp_path / "gazu.png"
     image.write_bytes(png_bytes(96, 96))
@@ -463,8 +465,7 @@ def test_300_mb_attachment_arrives_whole(live_server, zou_stack, tmp_path):
         block = os.urandom(1024 * 1024)
         for _ in range(size // len(block)):
             handle.write(block)
-    project = zou_stack.projects["short"]["id"]
-    task = zou_stack.get(f"/data/tasks?project_id={project}&limit=1").json()[0]
+    task = proxy_task(zou_stack)
     comment = zou_stack.post(
         f"/actions/tasks/{task['id']}/comment",
         json={"task_status_id": task["task_status_id"],
