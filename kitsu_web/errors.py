@@ -85,7 +85,8 @@ def handle_rejected(exc):
 def handle_csrf(exc):
     """A form without a valid CSRF token."""
     if wants_json():
-        return jsonify(error=True, message="CSRF token missing or invalid."), 400
+        message = "CSRF token missing or invalid."
+        return jsonify(error=True, message=message), 400
     return render("errors/400.html", status=400,
                   message="This form has expired. Reload the page and "
                   "try again.")

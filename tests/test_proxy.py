@@ -19,7 +19,7 @@ from tests.auth_tools import (
     proxy_task,
     session_store,
 )
-from tests.conftest import Auth, csrf_from
+from tests.conftest import csrf_from
 
 HTTP_TIMEOUT = 60
 REFRESHED = "access token refreshed"
