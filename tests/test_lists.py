@@ -306,7 +306,7 @@ def test_unknown_syntax_is_a_visible_hint(admin, literal):
 def test_plain_get_form_filters_without_javascript(admin, literal):
     """The search is a GET form; its answer is a whole page."""
     page = get_list(admin, shots_url(literal)).get_data(as_text=True)
-    assert re.search(r'<form class="list-search" method="get" action="'
+    assert re.search(r'<form class="list-filter" method="get" action="'
                      + re.escape(shots_url(literal)) + '"', page)
     body = get_list(admin, shots_url(literal), "C++").get_data(as_text=True)
     assert body.lstrip().startswith("<!doctype html>")
@@ -717,3 +717,19 @@ def test_create_tasks_runs_in_batches(client, auth, literal, zou,
     page = get_list(client, url).get_data(as_text=True)
     assert "tasks created." in page
     assert f"tt-{lighting}" in page
+
+
+def test_task_in_the_url_opens_the_panel(admin, literal, zou):
+    """?task= renders the task panel beside the list (reload, links)."""
+    shots = zou.shots(literal["id"])
+    task_id = task_of(shots, "#3", "SH010", literal["layout_id"])
+    body = get_list(admin, shots_url(literal), "#3",
+                    task=task_id).get_data(as_text=True)
+    aside = body.split('<aside id="task-panel" class="task-panel">')[1]
+    aside = aside.split("</aside>")[0]
+    assert task_id in aside
+    assert len(rows_of(body)) == 2
+    body = get_list(admin, shots_url(literal),
+                    task="00000000-0000-0000-0000-000000000000").get_data(
+                        as_text=True)
+    assert len(rows_of(body)) > 2

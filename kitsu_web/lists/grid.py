@@ -174,20 +174,24 @@ def compile_search(text, context, project, family, columns, role):
 
 
 def info_columns(snapshot, family):
-    """Which information columns the list shows (empty ones are left out).
+    """Which information columns the list shows.
 
-    Decided on the whole list, not the matched rows, so that columns do
-    not come and go while typing a filter.
+    Shots always show their frame count and range (as Kitsu does);
+    sequences show a range only when one of them has one. Decided on the
+    whole list, not the matched rows, so that columns do not come and go
+    while typing a filter.
     """
 
     def build():
-        entries = snapshot.entries
         return {
-            "description": any(e["description"] for e in entries),
+            "description": True,
             "frames": family == "shot",
-            "range": family in ("shot", "sequence") and any(
-                e.get("frame_in") is not None or e.get("frame_out") is not None
-                for e in entries
+            "range": family == "shot" or (
+                family == "sequence" and any(
+                    e.get("frame_in") is not None
+                    or e.get("frame_out") is not None
+                    for e in snapshot.entries
+                )
             ),
         }
 

@@ -218,7 +218,7 @@ def _panel_context(task_id):
     try:
         return panel_context(zou.current(), task_id)
     except zou.NotAvailable:
-        return None
+        return {"not_available": True}
 
 
 def _manage_context(state):
