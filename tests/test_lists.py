@@ -733,3 +733,45 @@ def test_task_in_the_url_opens_the_panel(admin, literal, zou):
                     task="00000000-0000-0000-0000-000000000000").get_data(
                         as_text=True)
     assert len(rows_of(body)) > 2
+
+
+def test_metadata_columns_filter(admin, literal, zou):
+    """A production's metadata column filters by its values."""
+    pid = literal["id"]
+    name = f"Mood {secrets.token_hex(2)}"
+    descriptor = zou.post(f"/data/projects/{pid}/metadata-descriptors", {
+        "entity_type": "Shot", "name": name, "data_type": "string",
+        "choices": []})
+    shots = [s for s in zou.shots(pid) if s["sequence_name"] == "50%"]
+    zou.put(f"/data/entities/{shots[0]['id']}",
+            {"data": {descriptor["field_name"]: "Gloomy dusk"}})
+    body = get_list(admin, shots_url(literal),
+                    f"[{name}]=gloomy").get_data(as_text=True)
+    assert [i for i, _, _ in rows_of(body)] == [shots[0]["id"]]
+    assert "search-hints" not in body
+    body = get_list(admin, shots_url(literal),
+                    f'"50%" [{name}]=[]').get_data(as_text=True)
+    assert [i for i, _, _ in rows_of(body)] == [shots[1]["id"]]
+
+
+def test_create_tasks_without_javascript(client, auth, literal, zou):
+    """Plain forms: a progress page with Continue, then back to the list."""
+    auth.login("manager")
+    pid = literal["id"]
+    fx = zou.task_type_id("FX")
+    zou.post(f"/data/projects/{pid}/settings/task-types",
+             {"task_type_id": fx})
+    url = shots_url(literal)
+    response = client.post(f"/productions/{pid}/shots/create-tasks", data={
+        "csrf_token": auth.csrf, "task_type_id": fx, "scope": "matched",
+        "search": "C++", "next": url})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<!doctype html>" in body
+    action = re.search(r'<form method="post" action="([^"]+/task-jobs/[^"]+)"',
+                       body)
+    assert "<noscript><button" in body and action
+    response = client.post(action.group(1), data={"csrf_token": auth.csrf})
+    assert response.status_code == 303 and response.location.endswith(url)
+    with_fx = [s["sequence_name"] for s in zou.shots(pid)
+               if any(t["task_type_id"] == fx for t in s["tasks"])]
+    assert with_fx == ["C++", "C++"]

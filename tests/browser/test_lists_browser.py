@@ -14,7 +14,8 @@ pytestmark = pytest.mark.browser
 
 def row_names(page):
     """Names of the rows shown."""
-    return page.locator("#list-rows tr[id^=row-] .entity-name").all_inner_texts()
+    names = page.locator("#list-rows tr[id^=row-] .entity-name")
+    return names.all_inner_texts()
 
 
 def test_search_back_and_forward_ask_the_server(page, live_server,

@@ -226,7 +226,7 @@ def test_task_type_of_another_family_is_a_hint():
     assert "Modeling" in hints[0]
 
 
-# -- asset filters -------------------------------------------------------------
+# -- asset filters ----------------------------------------------------------
 
 ASSETS = [
     entry("lina", ["Lina", "Character"], asset_type_id="at-char",
@@ -373,7 +373,7 @@ def test_department_is_for_people_lists():
     assert any("Rigging" in hint for hint in hints)
 
 
-# -- union ----------------------------------------------------------------------
+# -- union ------------------------------------------------------------------
 
 def test_union_ors_its_filters_and_ands_the_rest():
     """+( f1 f2 ) words."""
@@ -389,7 +389,7 @@ def test_union_with_only_unknown_terms_is_ignored():
     assert found == ALL and hints
 
 
-# -- syntax errors are hints, never exceptions -----------------------------------
+# -- syntax errors are hints, never exceptions ------------------------------
 
 @pytest.mark.parametrize("query", [
     '"blue rabbit', "[Layout=wip", "+(layout=wip", "layout=", "=wip",
