@@ -77,3 +77,16 @@ class Auth:
 def auth(client, zou_stack):
     """Login helper bound to ``client``."""
     return Auth(client, zou_stack)
+
+
+FIRST_MODULES = ("tests/test_zou_stack.py", "tests/test_contract.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run the seed and contract checks first, before other tests add to
+    the seeded productions."""
+    def rank(item):
+        path = item.nodeid.split("::")[0]
+        return 0 if path in FIRST_MODULES else 1
+
+    items.sort(key=rank)
