@@ -89,6 +89,19 @@ def sidebar_groups(user, endpoint=None):
     return groups
 
 
+def initials_of(name):
+    """Up to two capital letters for a production without a picture."""
+    words = [w for w in (name or "").split() if w[:1].isalnum()]
+    if len(words) >= 2:
+        return (words[0][0] + words[1][0]).upper()
+    return (name or "?")[:2].upper()
+
+
+def colour_class(key):
+    """One of eight stable colour classes for a picture-less avatar."""
+    return f"pc-{sum(map(ord, key or '')) % 8}"
+
+
 def project_role(context, user, project_id):
     """The user's role on a production (Zou's per-production override)."""
     if user.role == "admin":
@@ -197,6 +210,8 @@ def production_bar(caller, user, project, section, episode_id=None):
             })
     return {
         "project": project,
+        "initials": initials_of(project.get("name")),
+        "colour": colour_class(project["id"]),
         "role": role,
         "productions": productions,
         "episodes": episodes,

@@ -178,5 +178,18 @@ def test_my_productions_grid(client, auth, zou_stack):
         project = zou_stack.projects[key]
         assert project["name"] in body
         assert f'href="/productions/{project["id"]}/assets"' in body
-    assert 'class="production-avatar"' in body or "thumbnails/projects" in (
-        body)
+    assert re.search(r'class="production-avatar pc-\d"[^>]*>PL<', body)
+    assert re.search(r'class="production-avatar pc-\d"[^>]*>HT<', body)
+
+
+def test_my_productions_open_the_first_section_of_the_role(client, auth,
+                                                           zou_stack):
+    """A vendor's card opens the assets; every card link answers."""
+    auth.login("vendor")
+    body = page(client, "/open-productions")
+    links = re.findall(r'<li class="production-card">\s*<a href="([^"]+)"',
+                       body)
+    assert links
+    for link in links:
+        assert re.match(r"^/productions/[^/]+/assets$", link)
+        assert client.get(link).status_code == 200

@@ -26,10 +26,37 @@ def home():
 @bp.get("/open-productions")
 @login_required
 def open_productions():
-    """My Productions: each open production with its picture and name."""
-    projects = zou.projects.get_open_projects(zou.current())
-    projects = sorted(projects, key=lambda p: p.get("name", "").lower())
-    return render("productions/open_productions.html", projects=projects)
+    """My Productions: each open production with its picture and name.
+
+    Each card opens the production's first section for the user's role
+    there (Kitsu: the assets, playlists first for clients).
+    """
+    from flask_login import current_user
+
+    from .. import shell
+    from ..zou import context as zou_context
+
+    caller = zou.current()
+    context = zou_context.get_user_context(caller)
+    projects = sorted(context.get("projects") or (),
+                      key=lambda p: (p.get("name") or "").lower())
+    cards = []
+    for project in projects:
+        role = shell.project_role(context, current_user, project["id"])
+        sections = shell.section_keys(project, role)
+        cards.append({
+            "project": project,
+            "url": (shell.section_url(project, sections[0]) if sections
+                    else url_for("productions.open_productions")),
+            "initials": shell.initials_of(project.get("name")),
+            "colour": shell.colour_class(project["id"]),
+            "kind": shell.PRODUCTION_TYPES.get(
+                project.get("production_type"),
+                project.get("production_type") or "",
+            ),
+        })
+    return render("productions/open_productions.html", cards=cards,
+                  projects=projects)
 
 
 @bp.post("/theme")
