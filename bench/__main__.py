@@ -93,7 +93,7 @@ def main(argv=None):
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(name)s %(message)s")
-    names = args.only or CHOICES
+    names = [n for n in CHOICES if not args.only or n in args.only]
     OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
     started_at = time.monotonic()
     env_before = environment()
@@ -119,6 +119,7 @@ def main(argv=None):
                 profile_text = f"Profile failed: {exc}\n"
         env = environment(zou_version(stack["api_url"]),
                           chromium_version(chromium_path()))
+        env["load_end"] = env["load"].replace("load average ", "")
         env["load"] = env_before["load"]
         options = (f"scale {args.scale:g}"
                    + (", quick" if args.quick else "")

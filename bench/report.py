@@ -43,9 +43,9 @@ def fmt_side(series, stats):
     return text
 
 
-def clean(text):
+def clean(text, limit=160):
     """Text safe inside a Markdown table cell."""
-    return str(text).replace("|", "\\|").replace("\n", " ")[:160]
+    return str(text).replace("|", "\\|").replace("\n", " ")[:limit]
 
 
 def stats_label(stats):
@@ -74,7 +74,7 @@ def render_table(rows):
                 fmt_side(row.kitsu, row.stats),
                 fmt_side(row.zou, row.stats),
                 clean(row.ratio_text()),
-                clean(row.note),
+                clean(row.note, 400),
             ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -154,7 +154,8 @@ def render(rows, env, workload, options):
         "## kitsu-web vs direct Zou",
         "",
         f"- Date: {env['date']}",
-        f"- Machine: {env['machine']}; {env['load']} at the start",
+        f"- Machine: {env['machine']}; {env['load']} at the start, "
+        f"{env.get('load_end', '?')} at the end",
         f"- Versions: {env['versions']}",
         f"- Workload: {workload}",
         f"- Options: {options}",

@@ -4,7 +4,8 @@ Each simulated user has its own kitsu-web session (the ten bench people,
 several sessions each) and loops for a fixed time: the shot list with a
 search (50%) or without (20%), or a task panel as htmx asks for it (30%),
 with 0.5-1.5 s of think time between pages. The same loop with a single
-user gives the baseline p95.
+user gives the baseline p95. Every session loads the list once before
+the timed runs, so both runs measure a warm steady state.
 """
 
 import random
@@ -12,6 +13,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import psutil
 import requests
 
 from ..results import Row, missing_rows
@@ -97,6 +99,29 @@ def swarm(ctx, sessions, choices, seconds):
     return times, errors, sampler
 
 
+def zou_pids(ctx):
+    """The bench stack's API master and workers."""
+    master = (ctx.stack.get("pids") or {}).get("api")
+    if not master:
+        return []
+    try:
+        return [master] + [c.pid for c in psutil.Process(master).children()]
+    except psutil.Error:
+        return []
+
+
+def cpu_seconds(pids):
+    """User + system CPU seconds used so far by the given processes."""
+    total = 0.0
+    for pid in pids:
+        try:
+            times = psutil.Process(pid).cpu_times()
+            total += times.user + times.system
+        except psutil.Error:
+            pass
+    return total
+
+
 def run(ctx):
     """p95 with many users vs one, errors, peak memory per worker."""
     users = 20 if ctx.quick else 50
@@ -117,9 +142,23 @@ def run(ctx):
         series.fail(f"login: {exc}")
         return [Row(MEASURE, labels[0], series, Series())]
 
+    # Steady state: every session has loaded the list once (Zou's ETag is
+    # per person, so each person's first load is a full fetch).
+    warmup_started = time.monotonic()
+    for each in sessions:
+        try:
+            each.get(ctx.web_url + page, timeout=HTTP_TIMEOUT).content
+        except requests.RequestException:
+            pass
+    warmup = time.monotonic() - warmup_started
     one_times, one_errors, _ = swarm(ctx, sessions[:1], choices, seconds)
+    web_pids = ctx.web.worker_pids() if ctx.web else []
+    stack_pids = zou_pids(ctx)
+    cpu_before = (cpu_seconds(web_pids), cpu_seconds(stack_pids))
     many_times, many_errors, sampler = swarm(ctx, sessions, choices,
                                              seconds)
+    cpu = [(cpu_seconds(pids) - before) / seconds * 100
+           for pids, before in zip((web_pids, stack_pids), cpu_before)]
     single = Series(values=one_times, errors=one_errors)
     many = Series(values=many_times, errors=many_errors)
     mix = "lists + task panels" if has_panel else \
@@ -129,6 +168,9 @@ def run(ctx):
         single,
         note=f"{seconds} s each, {mix}, think time 0.5-1.5 s; "
              f"{len(many_times)} pages, {len(many_errors)} errors; "
+             f"warm-up (one list per session) {warmup:.0f} s; "
+             f"CPU during the run: kitsu-web {cpu[0]:.0f}%, Zou API "
+             f"{cpu[1]:.0f}% (of one core); "
              "ratio column compares with the single-user run",
     )]
     peaks = Series("MB", values=[v / 1e6

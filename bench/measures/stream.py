@@ -1,6 +1,7 @@
 """2. Streaming a big file down and up through ``/api`` vs straight Zou."""
 
 import time
+from pathlib import Path
 
 import requests
 
@@ -45,6 +46,21 @@ def download(session, url, size, rate, growth, sampler):
         growth.add(sampler.growth_mb)
 
 
+def forget_file(ctx, attachment_id):
+    """Remove a deleted attachment's bytes from the bench stack's storage.
+
+    Zou only marks deleted files unless REMOVE_FILES is set, so every run
+    would leave its uploads (1.8 GB at scale 1) in the stack's folder.
+    """
+    directory = ctx.stack.get("dir")
+    if not directory:
+        return
+    path = (Path(directory) / "previews" / "files" / "attachments"
+            / attachment_id[:3] / attachment_id[3:6] / attachment_id)
+    if path.is_file():
+        path.unlink()
+
+
 def upload(ctx, session, base, path, index, rate, growth, sampler):
     """POST the file as a comment attachment; check it, then delete it."""
     workload = ctx.workload
@@ -71,6 +87,7 @@ def upload(ctx, session, base, path, index, rate, growth, sampler):
     try:
         ctx.zou.delete(f"/data/tasks/{task_id}/comments/{comment_id}"
                        f"/attachments/{stored['id']}")
+        forget_file(ctx, stored["id"])
     except RuntimeError as exc:
         rate.fail(f"cleanup failed: {exc}")
     if stored.get("size") != body.size:
