@@ -91,7 +91,7 @@ class Bridge:
         self.settings = settings
         self._emit = emit
         self._shared_state = shared_state
-        self.caller = zou_events.bot_caller(
+        self.caller = zou_events.token_caller(
             app.extensions["zou"], settings.bot_token
         )
         self.audience = rooms.Audience(self.caller)

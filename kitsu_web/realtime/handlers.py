@@ -75,7 +75,7 @@ def person_for_token(token):
     hit, person = cache.get(key)
     if hit:
         return person
-    caller = zou_events.bot_caller(current_app.extensions["zou"], token)
+    caller = zou_events.token_caller(current_app.extensions["zou"], token)
     try:
         user = zou_events.get_authenticated_person(caller)
     except (zou.SessionEnded, zou.NotAvailable, zou.ZouRejected):

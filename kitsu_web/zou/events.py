@@ -5,8 +5,8 @@ from .client import BearerAuth, ZouCaller
 EVENTS_PAGE = 1000  # Zou's largest page of /data/events/last.
 
 
-def bot_caller(client, token):
-    """A caller acting as the bridge's bot account."""
+def token_caller(client, token):
+    """A caller with a fixed token: the bridge's bot, or a socket's."""
     return ZouCaller(client, BearerAuth(token))
 
 

@@ -15,7 +15,9 @@
 //   - after the socket or Zou's stream comes back: every visible fragment.
 // Elements that are not on screen are only marked stale and refresh when
 // they scroll into view. Bursts (one comment is up to five events) are
-// gathered for a moment and each element is fetched once.
+// gathered for a moment and each element is fetched once. A fragment with
+// work in progress (an htmx request, a form marked busy or aria-busy, text
+// being typed) is refreshed once that work is over.
 (function () {
   "use strict";
 
@@ -148,7 +150,7 @@
         if (entry.isIntersecting && stale.has(entry.target)) {
           stale.delete(entry.target);
           watcher.unobserve(entry.target);
-          fetchFragment(entry.target);
+          refresh(entry.target);
         }
       });
     }) : null;
@@ -179,8 +181,62 @@
       .then(done, done);
   }
 
+  // Work in progress inside a fragment (a request of its own, a form
+  // posting or uploading, text being typed) is never thrown away: the
+  // refresh waits until that work is over.
+  var BUSY = ".htmx-request, [aria-busy='true'], form.busy, form.running";
+  var TYPING = "textarea, select, [contenteditable], input:not([type]), " +
+    "input[type=text], input[type=search], input[type=number], " +
+    "input[type=date], input[type=email], input[type=url]";
+  var deferred = new Set();
+  var retryTimer = null;
+
+  function isBusy(el) {
+    if (el.matches(BUSY) || el.querySelector(BUSY)) {
+      return true;
+    }
+    var active = document.activeElement;
+    return Boolean(active && active !== el && el.contains(active) &&
+      active.matches(TYPING) && (active.value || active.isContentEditable));
+  }
+
+  function retryDeferred() {
+    retryTimer = null;
+    var waiting = deferred;
+    deferred = new Set();
+    waiting.forEach(function (el) {
+      if (el.isConnected) {
+        refresh(el);
+        return;
+      }
+      // Replaced meanwhile (by the answer to the user's own request):
+      // bring its replacement up to date.
+      var url = el.getAttribute("data-refresh-url");
+      document.querySelectorAll(
+        '[data-refresh-url="' + cssValue(url) + '"]'
+      ).forEach(refresh);
+    });
+  }
+
+  function defer(el) {
+    deferred.add(el);
+    if (!retryTimer) {
+      retryTimer = setTimeout(retryDeferred, 500);
+    }
+  }
+
+  document.addEventListener("focusout", function () {
+    if (deferred.size) {
+      setTimeout(retryDeferred, 0);
+    }
+  });
+
   function refresh(el) {
     if (!el.isConnected) {
+      return;
+    }
+    if (isBusy(el)) {
+      defer(el);
       return;
     }
     if (onScreen(el) || !watcher) {
