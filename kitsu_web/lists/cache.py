@@ -110,8 +110,15 @@ class ListCache:
                     self.snapshots[key] = snapshot
                     self.snapshots.move_to_end(key)
                     while len(self.snapshots) > self.max_lists:
-                        self.snapshots.popitem(last=False)
+                        evicted, _ = self.snapshots.popitem(last=False)
+                        self._forget_lock(evicted)
             return snapshot
+
+    def _forget_lock(self, key):
+        """Drop the lock of a list no longer kept (unless in use)."""
+        lock = self.locks.get(key)
+        if lock is not None and not lock.locked():
+            del self.locks[key]
 
     def invalidate(self, project_id=None):
         """Drop the lists of a production (or all lists)."""
@@ -119,6 +126,7 @@ class ListCache:
             for key in list(self.snapshots):
                 if project_id is None or key[1] == project_id:
                     del self.snapshots[key]
+                    self._forget_lock(key)
             if project_id is None:
                 for known in list(self.generations):
                     self.generations[known] += 1

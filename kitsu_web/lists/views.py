@@ -163,12 +163,13 @@ def show_list(project_id, segment, episode_id=None):
         row_url=lambda entity_id: _row_url(state, entity_id, params),
         can_manage=state.can_manage,
     )
-    if request.args.get("part") == "rows" and is_fragment_request():
+    context["is_fragment"] = is_fragment_request()
+    if request.args.get("part") == "rows" and context["is_fragment"]:
         context["rows"] = builder.rows(ordered, start, end,
                                        first_heading=False)
         return render("lists/_rows_page.html", **context)
     context["rows"] = builder.rows(ordered, start, end)
-    if is_fragment_request():
+    if context["is_fragment"]:
         return render("lists/_table.html", **context)
     context.update(
         bar=shell.production_bar(state.caller, current_user, state.project,

@@ -51,6 +51,25 @@ def test_search_back_and_forward_ask_the_server(page, live_server,
     assert row_names(page) == ["SH010"]
 
 
+def test_sorting_then_typing_keeps_both_in_the_url(page, live_server,
+                                                   zou_stack):
+    """A header click sorts in place; the search then keeps the sort."""
+    short = zou_stack.projects["short"]
+    browser_login(page, zou_stack, "admin")
+    page.goto(f"/productions/{short['id']}/shots")
+    page.click("thead >> text=Name")
+    page.wait_for_url(re.compile(r"\?sort=-name$"))
+    expect(page.locator("#list-rows tr[id^=row-]").first).to_contain_text(
+        "SH100")
+    page.fill("#list-search-input", "SQ010")
+    page.wait_for_url(re.compile(r"search=SQ010&sort=-name$"))
+    expect(page.locator("#list-rows tr[id^=row-]")).to_have_count(10)
+    assert row_names(page)[:2] == ["SH100", "SH090"]
+    page.reload()
+    assert row_names(page)[:2] == ["SH100", "SH090"]
+    assert page.input_value("#list-search-input") == "SQ010"
+
+
 def test_selectors_navigate(page, live_server, zou_stack):
     """Section and episode selectors change the page (URL-only state)."""
     tv = zou_stack.projects["tv"]
