@@ -775,3 +775,21 @@ def test_create_tasks_without_javascript(client, auth, literal, zou):
     with_fx = [s["sequence_name"] for s in zou.shots(pid)
                if any(t["task_type_id"] == fx for t in s["tasks"])]
     assert with_fx == ["C++", "C++"]
+
+
+def test_cached_lists_never_cross_role_classes(app, zou_stack):
+    """Studio, client and vendor copies of one list stay apart."""
+    short = zou_stack.projects["short"]
+    url = f"/productions/{short['id']}/shots"
+    seen = {}
+    for who in ("admin", "vendor", "client", "supervisor"):
+        client = app.test_client()
+        Auth(client, zou_stack).login(who)
+        body = get_list(client, url).get_data(as_text=True)
+        seen[who] = (len(rows_of(body)), 'class="av ' in body)
+    assert seen == {"admin": (20, True), "vendor": (3, True),
+                    "client": (20, False), "supervisor": (20, True)}
+    classes = {key[3] for key in cache._cache.snapshots
+               if key[:2] == ("shot", short["id"])}
+    vendor_id = zou_stack.users["vendor"]["id"]
+    assert {"studio", "client", f"vendor:{vendor_id}"} <= classes
