@@ -793,3 +793,15 @@ def test_cached_lists_never_cross_role_classes(app, zou_stack):
                if key[:2] == ("shot", short["id"])}
     vendor_id = zou_stack.users["vendor"]["id"]
     assert {"studio", "client", f"vendor:{vendor_id}"} <= classes
+
+
+def test_tv_sequences_are_grouped_by_episode(admin, zou_stack):
+    """All episodes' sequences under their episode's heading."""
+    tv = zou_stack.projects["tv"]
+    body = get_list(admin, f"/productions/{tv['id']}/episodes/all/sequences"
+                    ).get_data(as_text=True)
+    assert headings(body) == ["E01", "E02"]
+    assert [n for _, n, _ in rows_of(body)] == ["SQ010", "SQ010"]
+    body = get_list(admin, f"/productions/{tv['id']}/episodes/all/sequences",
+                    "E02").get_data(as_text=True)
+    assert headings(body) == ["E02"]

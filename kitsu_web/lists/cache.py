@@ -96,7 +96,15 @@ class ListCache:
                 snapshot.generation = generation
                 log.debug("list %s unchanged (304)", key)
             else:
-                entries = normalize_all(rows, family, episode_id)
+                names = None
+                if family == "sequence" and any(
+                    _none(row.get("episode_id")) for row in rows
+                ):
+                    names = {
+                        e["id"]: e.get("name") or ""
+                        for e in zou_entities.get_episodes(caller, project_id)
+                    }
+                entries = normalize_all(rows, family, episode_id, names)
                 old = snapshot
                 snapshot = Snapshot(key, entries, generation)
                 snapshot.checked_at = started
@@ -191,7 +199,7 @@ def _tasks(row):
     return tasks
 
 
-def normalize(row, family):
+def normalize(row, family, episode_names=None):
     """One Zou row as a list entry."""
     entry = {
         "id": row["id"],
@@ -204,6 +212,8 @@ def normalize(row, family):
         "episode_id": _none(row.get("episode_id")),
         "episode_name": row.get("episode_name") or "",
     }
+    if not entry["episode_name"] and entry["episode_id"] and episode_names:
+        entry["episode_name"] = episode_names.get(entry["episode_id"], "")
     if family == "asset":
         entry.update(
             asset_type_id=row.get("asset_type_id"),
@@ -235,9 +245,9 @@ def normalize(row, family):
     return entry
 
 
-def normalize_all(rows, family, episode_id=None):
+def normalize_all(rows, family, episode_id=None, episode_names=None):
     """Every Zou row as an entry, in the list's natural order."""
-    entries = [normalize(row, family) for row in rows or ()]
+    entries = [normalize(row, family, episode_names) for row in rows or ()]
     if episode_id == "main" and family != "asset":
         entries = [e for e in entries if not e["episode_id"]]
     entries.sort(key=natural_key)

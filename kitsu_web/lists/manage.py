@@ -87,6 +87,7 @@ def _name(field="name"):
 def _done(project_id, message):
     """Drop the cached lists and say what happened."""
     cache.invalidate(project_id)
+    log.info("project %s: %s", project_id, message)
     flash(message, "success")
 
 

@@ -68,15 +68,12 @@ class ListState:
         return list_url(self.project, self.segment, self.episode_id)
 
 
-def list_url(project, segment, episode_id=None, **params):
+def list_url(project, segment, episode_id=None):
     """The URL of a list, under its episode for TV shows."""
     if episode_id and segment != "episodes":
-        url = url_for(f"lists.episode_{segment}", project_id=project["id"],
-                      episode_id=episode_id)
-    else:
-        url = url_for(f"lists.{segment}", project_id=project["id"])
-    params = {k: v for k, v in params.items() if v not in (None, "", 1)}
-    return url + ("?" + urlencode(params) if params else "")
+        return url_for(f"lists.episode_{segment}", project_id=project["id"],
+                       episode_id=episode_id)
+    return url_for(f"lists.{segment}", project_id=project["id"])
 
 
 def _page_arg(name="page"):
