@@ -46,7 +46,17 @@
     }
   }
 
+  // The composer carries hx-preserve so that live refreshes of the panel
+  // keep what is being typed or uploaded; a swap made on purpose (after
+  // posting) renames the old one first so that the new one is used.
   function swapInto(target, html) {
+    if (!target || !target.isConnected) {
+      return;
+    }
+    var old = target.querySelector(".comment-form[hx-preserve]");
+    if (old) {
+      old.id = "";
+    }
     if (window.htmx && htmx.swap) {
       htmx.swap(target, html, { swapStyle: "outerHTML" });
     } else {
@@ -84,9 +94,10 @@
       if (!text && !checklist) {
         localStorage.removeItem(draftKey(form));
       } else {
-        localStorage.setItem(draftKey(form), JSON.stringify(
-          { text: text, checklist: checklist, status: status }
-        ));
+        localStorage.setItem(draftKey(form), JSON.stringify({
+          text: text, checklist: checklist, status: status,
+          chosen: form.hasAttribute("data-status-chosen")
+        }));
       }
     } catch (err) { /* storage full or disabled: nothing to keep */ }
   }
@@ -125,9 +136,10 @@
         }
       }
       var select = form.elements.task_status_id;
-      if (select && draft.status &&
+      if (select && draft.status && draft.chosen &&
           select.querySelector('option[value="' + draft.status + '"]')) {
         select.value = draft.status;
+        form.setAttribute("data-status-chosen", "1");
       }
     });
   }
@@ -141,9 +153,27 @@
   document.addEventListener("change", function (event) {
     var form = event.target.closest && event.target.closest(".comment-form");
     if (form) {
+      if (event.target.name === "task_status_id") {
+        form.setAttribute("data-status-chosen", "1");
+      }
       saveDraft(form);
     }
   });
+
+  // A composer kept through a refresh follows the task's new status,
+  // unless the user picked one.
+  function followTaskStatus(panel) {
+    var form = panel.querySelector(".comment-form");
+    var status = panel.getAttribute("data-default-status");
+    var select = form && form.elements.task_status_id;
+    if (!select || !status || form.hasAttribute("data-status-chosen") ||
+        form.classList.contains("busy")) {
+      return;
+    }
+    if (select.querySelector('option[value="' + status + '"]')) {
+      select.value = status;
+    }
+  }
 
   // ---- Posting a comment, then streaming its preview with progress.
 
@@ -152,7 +182,9 @@
     if (!box) {
       return;
     }
-    if (html) {
+    if (!html && !text) {
+      box.replaceChildren();
+    } else if (html) {
       box.innerHTML = html;
     } else {
       var p = document.createElement("p");
@@ -211,7 +243,7 @@
     }
     form.classList.add("busy");
     saveDraft(form);
-    fetch(form.action, {
+    fetch(form.getAttribute("action"), {
       method: "POST", body: data, headers: ajaxHeaders(),
       credentials: "same-origin"
     }).then(function (response) {
@@ -226,8 +258,11 @@
             response.status + ". Your text is kept; try again.");
           return;
         }
-        var panel = form.closest(".panel");
-        swapInto(panel, html);
+        var posted = response.status === 200 && !preview;
+        if (posted) {
+          clearDraft(taskId); // before the swap, which restores drafts
+        }
+        swapInto(panelOf(taskId), html);
         fireTriggers(response.headers.get("HX-Trigger"));
         var fresh = panelOf(taskId);
         var newForm = fresh && fresh.querySelector(".comment-form");
@@ -240,8 +275,6 @@
         var commentId = response.headers.get("X-Comment-Id");
         if (preview && commentId && newForm) {
           uploadPreview(newForm, commentId, preview);
-        } else {
-          clearDraft(taskId);
         }
       });
     }).catch(function () {
@@ -292,7 +325,7 @@
       }
       if (xhr.status === 200) {
         clearDraft(taskId);
-        swapInto(form.closest(".panel"), xhr.responseText);
+        swapInto(panelOf(taskId), xhr.responseText);
         fireTriggers(xhr.getResponseHeader("HX-Trigger"));
         return;
       }
@@ -387,16 +420,26 @@
     return cell.querySelector(".cell-select");
   }
 
+  // The selected task ids; checkboxes and classes follow it, also when
+  // rows are re-rendered (live updates, refreshes).
+  var selection = new Set();
+
   function setSelected(cell, on) {
     var box = checkbox(cell);
     if (box) {
       box.checked = on;
     }
     cell.classList.toggle("selected", on);
+    if (on) {
+      selection.add(cell.getAttribute("data-task-id"));
+    } else {
+      selection.delete(cell.getAttribute("data-task-id"));
+    }
   }
 
   function clearSelection() {
     cells().forEach(function (cell) { setSelected(cell, false); });
+    selection.clear();
     anchorCell = null;
     updateBar();
   }
@@ -420,13 +463,7 @@
   }
 
   function selectedIds() {
-    var ids = [];
-    document.querySelectorAll(".cell-select:checked").forEach(function (box) {
-      if (ids.indexOf(box.value) < 0) {
-        ids.push(box.value);
-      }
-    });
-    return ids;
+    return Array.from(selection);
   }
 
   function projectFromPath() {
@@ -456,9 +493,21 @@
   }
 
   function syncSelectionClasses() {
+    var present = new Set();
     cells().forEach(function (cell) {
+      var taskId = cell.getAttribute("data-task-id");
+      var on = selection.has(taskId);
       var box = checkbox(cell);
-      cell.classList.toggle("selected", Boolean(box && box.checked));
+      if (box) {
+        box.checked = on;
+      }
+      cell.classList.toggle("selected", on);
+      present.add(taskId);
+    });
+    selection.forEach(function (taskId) {
+      if (!present.has(taskId)) {
+        selection.delete(taskId);
+      }
     });
     updateBar();
   }
@@ -502,7 +551,7 @@
     if (event.target.classList && event.target.classList.contains("cell-select")) {
       var cell = event.target.closest("td.cell");
       if (cell) {
-        cell.classList.toggle("selected", event.target.checked);
+        setSelected(cell, event.target.checked);
         anchorCell = cell;
       }
       updateBar();
@@ -590,45 +639,49 @@
     });
   }
 
+  // Re-fetch the rows showing these tasks. The answer goes into whatever
+  // row carries the address when it arrives (live updates may have
+  // replaced the element meanwhile).
   function refreshRows(taskIds) {
-    var rows = [];
+    var urls = [];
     taskIds.forEach(function (taskId) {
       document.querySelectorAll('td.cell[data-task-id="' + taskId + '"]').forEach(function (cell) {
         var row = cell.closest("tr[data-refresh-url]");
-        if (row && rows.indexOf(row) < 0) {
-          rows.push(row);
+        var url = row && row.getAttribute("data-refresh-url");
+        if (url && urls.indexOf(url) < 0) {
+          urls.push(url);
         }
       });
     });
-    if (!window.htmx || !rows.length) {
+    if (!urls.length) {
       return;
     }
-    var selected = selectedIds();
-    var active = document.querySelector("#task-panel .panel");
-    var queue = rows.slice();
+    var queue = urls.slice();
     function next() {
-      var row = queue.shift();
-      if (!row) {
+      var url = queue.shift();
+      if (!url) {
         return Promise.resolve();
       }
-      if (!document.contains(row)) {
-        return next();
-      }
-      return htmx.ajax("GET", row.getAttribute("data-refresh-url"), {
-        target: row, swap: "outerHTML"
-      }).catch(function () {}).then(next);
+      return fetch(url, { headers: ajaxHeaders(), credentials: "same-origin" })
+        .then(function (response) {
+          return response.ok ? response.text() : null;
+        })
+        .then(function (html) {
+          var row = html && document.querySelector('tr[data-refresh-url="' + url + '"]');
+          if (row) {
+            swapInto(row, html);
+          }
+        })
+        .catch(function () {})
+        .then(next);
     }
     var workers = [];
     for (var i = 0; i < ROW_REFRESH_PARALLEL; i += 1) {
       workers.push(next());
     }
     Promise.all(workers).then(function () {
-      document.querySelectorAll(".cell-select").forEach(function (box) {
-        if (selected.indexOf(box.value) >= 0) {
-          box.checked = true;
-        }
-      });
       syncSelectionClasses();
+      var active = document.querySelector("#task-panel .panel");
       markActiveRow(active ? active.getAttribute("data-task-id") : null);
     });
   }
@@ -643,6 +696,14 @@
     var detail = event.detail || {};
     if (detail.task_ids) {
       refreshRows(detail.task_ids);
+      var panel = document.querySelector("#task-panel .panel[data-task-id]");
+      if (panel && window.htmx &&
+          detail.task_ids.indexOf(panel.getAttribute("data-task-id")) >= 0) {
+        // The composer is kept (hx-preserve): only the task and thread change.
+        htmx.ajax("GET", panel.getAttribute("data-refresh-url"), {
+          target: panel, swap: "outerHTML"
+        });
+      }
     }
   });
 
@@ -695,7 +756,7 @@
     data.delete("task_ids");
     chunk.forEach(function (taskId) { data.append("task_ids", taskId); });
     data.set("action", action);
-    return fetch(form.action, {
+    return fetch(form.getAttribute("action"), {
       method: "POST", body: data, headers: ajaxHeaders(), credentials: "same-origin"
     }).then(function (response) {
       if (response.headers.get("HX-Redirect")) {
@@ -770,7 +831,7 @@
       var item = form.closest(".bulk-failure");
       var taskId = form.elements.task_ids.value;
       var list = item.parentElement;
-      fetch(form.action, {
+      fetch(form.getAttribute("action"), {
         method: "POST", body: new FormData(form), headers: ajaxHeaders(), credentials: "same-origin"
       }).then(function (response) {
         return response.text().then(function (html) {
@@ -784,6 +845,16 @@
     }
   });
 
+  // An answer for an element that has been replaced meanwhile (a panel
+  // refreshed twice) must not be swapped: htmx would still move the
+  // preserved composer out of the page into the detached copy.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    if (target && !target.isConnected) {
+      event.detail.shouldSwap = false;
+    }
+  });
+
   // ---- Whenever htmx brings new content in.
 
   function onNewContent(root) {
@@ -792,6 +863,9 @@
       : (root.querySelector && root.querySelector("#task-panel .panel"));
     if (panel && panel.closest("#task-panel")) {
       markActiveRow(panel.getAttribute("data-task-id"));
+    }
+    if (panel) {
+      followTaskStatus(panel);
     }
     var page = root.querySelector && root.querySelector("[data-open-preview]");
     if (page) {
@@ -809,6 +883,10 @@
     onNewContent(event.target);
   });
   document.addEventListener("DOMContentLoaded", function () {
+    // Boxes the browser restored (Back, reload) count as selected.
+    document.querySelectorAll(".cell-select:checked").forEach(function (box) {
+      selection.add(box.value);
+    });
     onNewContent(document);
   });
 })();
