@@ -15,6 +15,7 @@ headers and body come back as they are, streamed both ways, minus
 
 import logging
 import re
+from itertools import chain
 from urllib.parse import unquote
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -24,7 +25,7 @@ from werkzeug.routing import PathConverter
 from . import zou
 from .extensions import csrf
 from .sessions import end_session, token_store
-from .zou.client import stream_body
+from .zou.client import raw_chunks, stream_body
 
 log = logging.getLogger(__name__)
 
@@ -256,17 +257,16 @@ def relay(upstream):
         if name.lower() not in RESPONSE_DROPPED
     ]
 
-    def generate():
-        try:
-            yield from upstream.raw.stream(CHUNK, decode_content=False)
-        finally:
-            upstream.close()
-
     if request.method == "HEAD" or upstream.status_code in (204, 304):
         upstream.close()
         body = []
     else:
-        body = generate()
+        # The first piece is read here, before any header goes out: a Zou
+        # that fails before its body starts still gets the JSON 503. A
+        # failure later can only cut the connection.
+        chunks = raw_chunks(upstream, CHUNK)
+        first = next(chunks, b"")
+        body = chain([first], chunks) if first else []
     response = Response(
         body,
         status=upstream.status_code,

@@ -16,6 +16,7 @@ import logging
 import time
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 
 from .errors import (
@@ -32,6 +33,12 @@ USER_AGENT = "kitsu-web"
 # A streamed upload cannot be replayed: refresh a token first when it has
 # less than this many seconds left.
 UPLOAD_MIN_VALIDITY = 300
+# An answer whose body breaks off (Zou killed mid-answer, a garbled
+# encoding) is as unavailable as one that never came.
+BROKEN_ANSWER = (
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
 
 
 class StreamBody:
@@ -126,6 +133,9 @@ class ZouClient:
         except requests.ConnectionError as exc:
             log.warning("zou %s %s unreachable", method, path)
             raise ZouUnavailable("Zou cannot be reached.") from exc
+        except BROKEN_ANSWER as exc:
+            log.warning("zou %s %s answer broken off", method, path)
+            raise ZouUnavailable("Zou's answer was cut short.") from exc
         log.debug(
             "zou %s %s -> %s in %.0f ms",
             method,
@@ -134,6 +144,22 @@ class ZouClient:
             (time.monotonic() - started) * 1000,
         )
         return response
+
+
+def raw_chunks(response, chunk_size):
+    """The body of a streamed answer as Zou sent it, piece by piece.
+
+    Still encoded (gzip stays gzip). A transfer that breaks off or stalls
+    past the time-out raises ``ZouUnavailable``; the response is closed
+    either way once the pieces stop.
+    """
+    try:
+        yield from response.raw.stream(chunk_size, decode_content=False)
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
+        log.warning("zou answer broken off: %s", type(exc).__name__)
+        raise ZouUnavailable("Zou's answer was cut short.") from exc
+    finally:
+        response.close()
 
 
 def token_expiry(token):

@@ -1,0 +1,83 @@
+"""/api passthrough edge cases found by trying to break it."""
+
+import socket
+import threading
+
+import pytest
+
+from kitsu_web import create_app
+
+
+class BrokenAnswerServer:
+    """A loopback server whose every answer breaks after the headers.
+
+    A Content-Length is announced, then no byte of the body comes: with
+    ``cut`` the connection closes, with ``stall`` it stays silent.
+    """
+
+    def __init__(self, mode):
+        self.mode = mode
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self._stop = threading.Event()
+        self._open = []
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            conn.settimeout(5)
+            try:
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    piece = conn.recv(65536)
+                    if not piece:
+                        break
+                    data += piece
+                conn.sendall(
+                    b"HTTP/1.1 200 OK\r\n"
+                    b"Content-Type: application/json\r\n"
+                    b"Content-Length: 5000\r\n\r\n"
+                )
+            except OSError:
+                conn.close()
+                continue
+            if self.mode == "cut":
+                conn.close()
+            else:
+                self._open.append(conn)
+
+    def close(self):
+        """Stop serving and drop every connection."""
+        self._stop.set()
+        self.thread.join(2)
+        for conn in self._open:
+            conn.close()
+        self.sock.close()
+
+
+@pytest.fixture(params=["cut", "stall"])
+def broken_zou(request):
+    """A Zou whose answers break off after their headers."""
+    server = BrokenAnswerServer(request.param)
+    yield server
+    server.close()
+
+
+def test_answer_broken_before_its_body_is_a_json_503(app_settings,
+                                                     broken_zou):
+    """Zou failing before the first byte of its body: JSON 503, no 500."""
+    app = create_app(**{**app_settings, "api_target": broken_zou.url,
+                        "zou_timeout": 1.0})
+    client = app.test_client()
+    answer = client.get("/api/data/projects")
+    assert answer.status_code == 503
+    assert answer.is_json
+    assert answer.get_json()["error"] is True
