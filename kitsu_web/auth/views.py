@@ -281,11 +281,14 @@ def login_error_message(status, body):
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Log out at Zou (best effort), then forget the session here."""
-    tokens = token_store().get()
-    if tokens:
+    """Log out at Zou (best effort), then forget the session here.
+
+    The session's own caller is used, so a token that expired since the
+    last page is refreshed once and Zou can still revoke the pair.
+    """
+    if token_store().get():
         settings = current_app.config["KITSU"]
-        caller = zou.ZouCaller(zou.client(), zou.BearerAuth(tokens["access"]))
+        caller = zou.current()
         try:
             response = zou.auth.log_out(
                 caller, timeout=min(LOGOUT_TIMEOUT, settings.zou_timeout)
