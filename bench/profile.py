@@ -23,11 +23,15 @@ STEPS = [
     ("whole request (Flask wsgi_app)", "flask/app.py", "wsgi_app"),
     ("Zou HTTP calls (requests Session.send)", "requests/sessions.py",
      "send"),
+    ("  of which waiting on the socket (recv_into)", "~",
+     "<method 'recv_into' of '_socket.socket' objects>"),
     ("JSON decoding (Response.json)", "requests/models.py", "json"),
     ("template rendering (jinja2 Template.render)", "jinja2/environment.py",
      "render"),
     ("session store (sessions.py)", "kitsu_web/sessions.py", "get"),
 ]
+# View wrappers whose cumulative time is the whole request.
+OUTER = {"view", "show_list", "decorated_view"}
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -40,6 +44,19 @@ def cumulative(stats, fragment, name):
             seconds = max(seconds, entry[3])
             calls += entry[1]
     return seconds, calls
+
+
+def own_functions(stats, limit=8):
+    """kitsu-web's own functions by cumulative time: [(name, s, calls)]."""
+    rows = []
+    for (filename, line, function), entry in stats.stats.items():
+        path = filename.replace("\\", "/")
+        if "/kitsu_web/" not in path or function in OUTER:
+            continue
+        short = path.split("/kitsu_web/", 1)[1]
+        rows.append((f"{short}:{line} {function}", entry[3], entry[1]))
+    rows.sort(key=lambda row: -row[1])
+    return rows[:limit]
 
 
 def profile_request(client, path):
@@ -85,9 +102,12 @@ def run(stack, workload, admin):
             OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
             results[phase] = (elapsed, status, stats)
-    if results["cold"][1] == 404:
-        return ("### Profile of the shot list request\n\n"
-                "n/a (feature missing: the shot list page answers 404)\n")
+    status = results["cold"][1]
+    if status != 200:
+        reason = ("n/a (feature missing: the shot list page answers 404)"
+                  if status == 404 else
+                  f"refused: the shot list page answered HTTP {status}")
+        return f"### Profile of the shot list request\n\n{reason}\n"
     lines = [
         "### Profile of the shot list request "
         f"({workload['shots']} shots, cProfile, in process)",
@@ -110,6 +130,10 @@ def run(stack, workload, admin):
                      + (f"{elapsed / 1000:.3f} (HTTP {status})"
                         if phase == "warm" else "")
                      + " |")
+    lines += ["", "kitsu-web's own functions by cumulative time, cold:", "",
+              "| Function | s | calls |", "|---|---|---|"]
+    for name, seconds, calls in own_functions(results["cold"][2]):
+        lines.append(f"| `{name}` | {seconds:.3f} | {calls} |")
     lines.append("")
     lines.append("Full profiles: .cache/bench/profile-shots-cold.txt and "
                  "profile-shots-warm.txt (top functions by cumulative and "

@@ -113,15 +113,20 @@ def cpu_model():
 
 
 def git_revision():
-    """The checked-out commit of kitsu-web, or "?"."""
+    """The checked-out commit of kitsu-web ("-dirty" if the app differs)."""
     try:
         out = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
             capture_output=True, text=True, timeout=10,
         ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "--",
+             "kitsu_web", "templates", "static", "config", "app.py"],
+            cwd=ROOT, capture_output=True, text=True, timeout=10,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "?"
-    return out or "?"
+    return (out or "?") + ("-dirty" if dirty else "")
 
 
 def environment(zou_version=None, chromium=None):
