@@ -45,6 +45,17 @@ def test_test_app_with_bridge_off_starts_nothing(app, client):
     assert bridge.start(lambda target: pytest.fail("started")) is False
 
 
+def test_bridge_switched_off_stays_off_even_with_a_token(
+        app_settings, zou_stack):
+    """KITSU_WEB_BRIDGE=off: no bridge, whatever the token."""
+    app = create_app(**{**app_settings, "bridge_mode": "off",
+                        "bot_token": zou_stack.bot_token})
+    response = app.test_client().get("/readyz")
+    assert response.get_json()["checks"]["bridge"] == "off"
+    bridge = app.extensions["kitsu_bridge"]
+    assert bridge.start(lambda target: pytest.fail("started")) is False
+
+
 def test_bridge_without_bot_token_is_off(app_settings):
     """No bot token: the bridge stays off and /readyz says so."""
     app = create_app(**{**app_settings, "bridge_mode": "inprocess",

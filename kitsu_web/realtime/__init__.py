@@ -70,10 +70,10 @@ def init_app(app, settings):
     def emit(name, data, targets):
         server.emit(name, data, namespace="/events", to=targets)
 
-    bridge = Bridge(app, emit, settings)
+    bridge = Bridge(app, emit, settings,
+                    enabled=settings.bridge_mode != "off")
     app.extensions["kitsu_bridge"] = bridge
     if settings.bridge_mode == "off":
-        bridge.detail = "KITSU_WEB_BRIDGE=off"
         return
     if not bridge.enabled:
         log.warning("live updates are off: KITSU_WEB_BOT_TOKEN is not set")

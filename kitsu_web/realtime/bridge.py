@@ -86,7 +86,8 @@ class Bridge:
     an app context for the list cache.
     """
 
-    def __init__(self, app, emit, settings, shared_state=None):
+    def __init__(self, app, emit, settings, shared_state=None,
+                 enabled=True):
         self.app = app
         self.settings = settings
         self._emit = emit
@@ -96,8 +97,11 @@ class Bridge:
         )
         self.audience = rooms.Audience(self.caller)
         self.deliveries = replay.DeliveryLog()
-        self.state = OFF if not settings.bot_token else CONNECTING
-        self.detail = "no bot token" if not settings.bot_token else ""
+        self.enabled = enabled and bool(settings.bot_token)
+        self.state = CONNECTING if self.enabled else OFF
+        self.detail = ""
+        if not self.enabled:
+            self.detail = "no bot token" if enabled else "switched off"
         self.upstream_connections = 0
         self.delivered = 0
         self._lock = threading.RLock()
@@ -109,11 +113,6 @@ class Bridge:
         self._gap = None  # (utc, monotonic) of the connection loss.
 
     # ------------------------------------------------------------ state
-
-    @property
-    def enabled(self):
-        """A bridge runs only with a bot token."""
-        return bool(self.settings.bot_token)
 
     def _set_state(self, state, detail=""):
         """Record a state change; log and announce it once."""

@@ -17,7 +17,8 @@
 // they scroll into view. Bursts (one comment is up to five events) are
 // gathered for a moment and each element is fetched once. A fragment with
 // work in progress (an htmx request, a form marked busy or aria-busy, text
-// being typed) is refreshed once that work is over.
+// being typed, files chosen, an open dialog) is refreshed once that work is
+// over.
 (function () {
   "use strict";
 
@@ -184,7 +185,8 @@
   // Work in progress inside a fragment (a request of its own, a form
   // posting or uploading, text being typed) is never thrown away: the
   // refresh waits until that work is over.
-  var BUSY = ".htmx-request, [aria-busy='true'], form.busy, form.running";
+  var BUSY = ".htmx-request, [aria-busy='true'], form.busy, form.running, " +
+    "dialog[open]";
   var TYPING = "textarea, select, [contenteditable], input:not([type]), " +
     "input[type=text], input[type=search], input[type=number], " +
     "input[type=date], input[type=email], input[type=url]";
@@ -194,6 +196,12 @@
   function isBusy(el) {
     if (el.matches(BUSY) || el.querySelector(BUSY)) {
       return true;
+    }
+    var files = el.querySelectorAll("input[type=file]");
+    for (var i = 0; i < files.length; i++) {
+      if (files[i].files && files[i].files.length) {
+        return true;
+      }
     }
     var active = document.activeElement;
     return Boolean(active && active !== el && el.contains(active) &&
