@@ -7,6 +7,7 @@ token that a concurrent request has just refreshed.
 """
 
 import json
+import logging
 import os
 import secrets
 import threading
@@ -15,6 +16,9 @@ from contextlib import contextmanager
 
 from cachelib import FileSystemCache
 from flask import current_app, g, has_request_context, session
+from redis.exceptions import LockError
+
+log = logging.getLogger(__name__)
 
 TOKEN_TTL = 15 * 24 * 3600  # Zou's refresh tokens live 15 days.
 USER_TTL = 30  # Seconds a user read from /auth/authenticated is reused.
@@ -48,13 +52,27 @@ class RedisBackend:
         pipe.expire(name, ttl, nx=True)
         return pipe.execute()[0]
 
-    def lock(self, key, timeout=30):
-        """A lock shared by every kitsu-web process."""
-        return self.redis.lock(
-            self.prefix + "lock:" + key,
-            timeout=timeout,
-            blocking_timeout=timeout + 5,
+    @contextmanager
+    def lock(self, key, hold=30, wait=35):
+        """A lock shared by every kitsu-web process.
+
+        It frees itself after ``hold`` seconds should its holder die; a
+        request that waits more than ``wait`` seconds for it gets
+        ``TimeoutError``. A lock lost while held (expired, Redis restarted)
+        is logged, never turned into an error of the request.
+        """
+        lock = self.redis.lock(
+            self.prefix + "lock:" + key, timeout=hold, blocking_timeout=wait
         )
+        if not lock.acquire():
+            raise TimeoutError(f"lock {key} still held after {wait} s")
+        try:
+            yield
+        finally:
+            try:
+                lock.release()
+            except LockError:
+                log.warning("lock %s was lost before its release", key)
 
 
 class LocalBackend:
@@ -88,10 +106,21 @@ class LocalBackend:
             self._counters[key] = (count + 1, start)
             return count + 1
 
-    def lock(self, key, timeout=30):
-        """A lock shared by the requests of this process."""
+    @contextmanager
+    def lock(self, key, hold=30, wait=35):
+        """A lock shared by the requests of this process.
+
+        ``hold`` is unused (a lock of this process dies with it); waiting
+        more than ``wait`` seconds raises ``TimeoutError``.
+        """
         with self._guard:
-            return self._locks.setdefault(key, threading.Lock())
+            lock = self._locks.setdefault(key, threading.Lock())
+        if not lock.acquire(timeout=wait):
+            raise TimeoutError(f"lock {key} still held after {wait} s")
+        try:
+            yield
+        finally:
+            lock.release()
 
 
 def init_app(app, settings):
@@ -185,10 +214,21 @@ class TokenStore:
         if self.key:
             self.backend.set(self._name("user"), user, USER_TTL)
 
+    def note_refresh_failed(self, seconds):
+        """Remember for a few seconds that Zou did not answer a refresh."""
+        if self.key:
+            self.backend.set(self._name("refresh-failed"), True, seconds)
+
+    def refresh_failed_recently(self):
+        """True within a few seconds of a refresh Zou did not answer."""
+        if not self.key:
+            return False
+        return bool(self.backend.get(self._name("refresh-failed")))
+
     @contextmanager
-    def lock(self):
-        """Serialise token refreshes of this session."""
-        with self.backend.lock(self._name("refresh")):
+    def lock(self, hold=30, wait=35):
+        """Serialise token refreshes of this session (see the backends)."""
+        with self.backend.lock(self._name("refresh"), hold=hold, wait=wait):
             yield
 
 

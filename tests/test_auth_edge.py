@@ -1,5 +1,11 @@
 """Login and session edge cases found by trying to break them."""
 
+import json
+import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import requests
 
 from kitsu_web import create_app
@@ -8,6 +14,7 @@ from tests.conftest import Auth, csrf_from
 from tests.test_proxy_edge import broken_zou  # noqa: F401  (fixture)
 
 HTTP_TIMEOUT = 30
+EXPIRED = "Signature has expired"
 
 
 def test_answer_cut_short_gives_the_retry_page(app_settings, zou_stack,
@@ -62,3 +69,130 @@ def test_logout_with_an_expired_token_still_revokes_at_zou(client, app,
     )
     assert refreshed.status_code == 401
     assert store.get() is None
+
+
+class SlowRefreshZou:
+    """A loopback Zou whose tokens have all expired and whose refresh
+    route never answers; ``on_refresh`` runs as a refresh comes in."""
+
+    def __init__(self, on_refresh):
+        self.on_refresh = on_refresh
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self._stop = threading.Event()
+        self._open = []
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self._open.append(conn)
+            threading.Thread(target=self._answer, args=(conn,),
+                             daemon=True).start()
+
+    def _answer(self, conn):
+        """Answer the requests of one kept-alive connection."""
+        conn.settimeout(5)
+        data = b""
+        try:
+            while True:
+                while b"\r\n\r\n" not in data:
+                    piece = conn.recv(65536)
+                    if not piece:
+                        return
+                    data += piece
+                head, _, data = data.partition(b"\r\n\r\n")
+                if b" /auth/refresh-token " in head.split(b"\r\n")[0]:
+                    self.on_refresh()
+                    return  # never answered
+                body = json.dumps({"msg": EXPIRED,
+                                   "message": EXPIRED}).encode()
+                conn.sendall(
+                    b"HTTP/1.1 401 UNAUTHORIZED\r\n"
+                    b"Content-Type: application/json\r\n"
+                    b"Content-Length: %d\r\n\r\n" % len(body) + body
+                )
+        except OSError:
+            return
+
+    def close(self):
+        """Stop serving and drop every connection."""
+        self._stop.set()
+        self.thread.join(2)
+        for conn in self._open:
+            conn.close()
+        self.sock.close()
+
+
+def test_refresh_lock_lost_during_a_slow_refresh(app_settings, zou_stack):
+    """Zou hanging on a refresh while the shared lock is lost (expired,
+    Redis restarted): the retry page (503), never a 500."""
+    settings = {**app_settings,
+                "redis_url": f"redis://127.0.0.1:{zou_stack.redis_port}/5"}
+    app = create_app(**settings)
+    client = app.test_client()
+    Auth(client, zou_stack).login("artist1")
+    store = session_store(app, client)
+    store.backend.delete(f"user:{store.key}")
+    cookie = client.get_cookie("kitsu_web_session").value
+    lock_key = f"kitsu-web:lock:refresh:{store.key}"
+    lost = []
+
+    def lose_the_lock():
+        lost.append(store.backend.redis.delete(lock_key))
+
+    slow = SlowRefreshZou(lose_the_lock)
+    try:
+        broken = create_app(**{**settings, "api_target": slow.url,
+                               "zou_timeout": 1.0})
+        broken_client = broken.test_client()
+        broken_client.set_cookie("kitsu_web_session", cookie)
+        page = broken_client.get("/open-productions")
+    finally:
+        slow.close()
+    assert lost == [1]
+    assert page.status_code == 503
+    assert "Traceback" not in page.get_data(as_text=True)
+    assert store.get() is not None
+
+
+def test_requests_queued_behind_a_hung_refresh_do_not_retry_it(
+        app_settings, zou_stack):
+    """Concurrent requests behind a refresh Zou leaves unanswered all get
+    the 503 page after one refresh time-out, not one time-out each."""
+    settings = {**app_settings,
+                "redis_url": f"redis://127.0.0.1:{zou_stack.redis_port}/5"}
+    app = create_app(**settings)
+    client = app.test_client()
+    Auth(client, zou_stack).login("artist1")
+    store = session_store(app, client)
+    store.backend.delete(f"user:{store.key}")
+    cookie = client.get_cookie("kitsu_web_session").value
+    refreshes = []
+    slow = SlowRefreshZou(lambda: refreshes.append(1))
+    try:
+        broken = create_app(**{**settings, "api_target": slow.url,
+                               "zou_timeout": 1.0})
+
+        def load(_):
+            http = broken.test_client()
+            http.set_cookie("kitsu_web_session", cookie)
+            started = time.monotonic()
+            answer = http.get("/open-productions")
+            return answer.status_code, time.monotonic() - started
+
+        with ThreadPoolExecutor(4) as pool:
+            answers = list(pool.map(load, range(4)))
+    finally:
+        slow.close()
+    assert [status for status, _ in answers] == [503] * 4
+    assert len(refreshes) == 1
+    assert max(elapsed for _, elapsed in answers) < 2.5
+    assert store.get() is not None

@@ -33,6 +33,9 @@ USER_AGENT = "kitsu-web"
 # A streamed upload cannot be replayed: refresh a token first when it has
 # less than this many seconds left.
 UPLOAD_MIN_VALIDITY = 300
+# After a refresh Zou did not answer, the session's next refreshes fail at
+# once for this many seconds.
+REFRESH_BACKOFF = 5
 # An answer whose body breaks off (Zou killed mid-answer, a garbled
 # encoding) is as unavailable as one that never came.
 BROKEN_ANSWER = (
@@ -252,29 +255,49 @@ class SessionAuth:
         refresh ahead of a streamed upload): when another request has
         already replaced it, that newer token is used without asking Zou.
         """
-        with self.store.lock():
-            tokens = self.store.get()
-            if not tokens:
-                raise SessionEnded("Not logged in.", 401)
-            current = tokens["access"]
-            if failed_token and current != failed_token:
-                return current
-            if not failed_token and _valid_for(current, min_validity):
-                return current
+        # Held for at most one refresh (connect and read time-outs); those
+        # waiting give up after about one, as Zou is then not answering.
+        timeout = client.timeout
+        try:
+            with self.store.lock(hold=2 * timeout + 5, wait=timeout + 5):
+                return self._refresh(client, failed_token, min_validity)
+        except TimeoutError as exc:
+            log.warning("token refresh still running elsewhere; gave up")
+            raise ZouUnavailable("Zou did not answer in time.") from exc
+
+    def _refresh(self, client, failed_token, min_validity):
+        """The refresh itself, under the session's lock."""
+        tokens = self.store.get()
+        if not tokens:
+            raise SessionEnded("Not logged in.", 401)
+        current = tokens["access"]
+        if failed_token and current != failed_token:
+            return current
+        if not failed_token and _valid_for(current, min_validity):
+            return current
+        if self.store.refresh_failed_recently():
+            # Requests that queued behind a refresh Zou left unanswered
+            # give up at once instead of waiting as long again each.
+            raise ZouUnavailable("Zou did not answer in time.")
+        try:
             response = client.send(
                 "GET", "/auth/refresh-token", token=tokens["refresh"]
             )
-            if response.status_code >= 500:
-                log.warning("token refresh failed (%s)", response.status_code)
-                raise ZouUnavailable("Zou failed to answer.")
-            access = body_of(response).get("access_token")
-            if response.status_code != 200 or not access:
-                log.info("token refresh refused (%s)", response.status_code)
-                self.store.delete()
-                raise SessionEnded("The session has ended.", 401)
-            self.store.update_access(access)
-            log.info("access token refreshed")
-            return access
+        except ZouUnavailable:
+            self.store.note_refresh_failed(REFRESH_BACKOFF)
+            raise
+        if response.status_code >= 500:
+            log.warning("token refresh failed (%s)", response.status_code)
+            self.store.note_refresh_failed(REFRESH_BACKOFF)
+            raise ZouUnavailable("Zou failed to answer.")
+        access = body_of(response).get("access_token")
+        if response.status_code != 200 or not access:
+            log.info("token refresh refused (%s)", response.status_code)
+            self.store.delete()
+            raise SessionEnded("The session has ended.", 401)
+        self.store.update_access(access)
+        log.info("access token refreshed")
+        return access
 
     def end(self):
         """Forget the session's tokens."""
