@@ -215,6 +215,16 @@ def http_get_json(url, timeout=5):
 # ----------------------------------------------------------- processes
 
 
+def process_alive(pid):
+    """Tell whether pid is a live (not zombie) process."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            state = handle.read().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
 def pid_belongs(pid, directory, cmdline_hint=None):
     """Tell whether pid is alive and was started for stack directory.
 
@@ -463,7 +473,9 @@ def start_redis(directory, port, env):
     while time.monotonic() < deadline:
         if redis_ping(port):
             return pid
-        if not pid_belongs(pid, directory, redis_hint(port)):
+        # Just started: redis-server may be renaming itself, so only ask
+        # whether the process is still alive, not whether it is ours.
+        if not process_alive(pid):
             break
         time.sleep(0.1)
     raise StackError(
