@@ -204,3 +204,15 @@ def test_missing_choice_is_refused(client, auth, zou_stack):
     response = bulk_post(client, token, ["x"], "assign", person_id="")
     assert response.status_code == 422
     assert "Choose a person" in response.get_data(as_text=True)
+
+
+def test_list_pages_carry_the_bulk_form(client, auth, zou_stack):
+    """A production list includes the bulk bar, so the cell checkboxes
+    submit it even without JavaScript."""
+    pid = zou_stack.projects["short"]["id"]
+    auth.login("supervisor")
+    html = client.get(f"/productions/{pid}/assets").get_data(as_text=True)
+    bar = html.split('<div id="bulk-bar">', 1)[1]
+    assert bar.lstrip().startswith('<form id="bulk-form"')
+    assert f'name="project_id" value="{pid}"' in bar
+    assert 'form="bulk-form" class="cell-select"' in html

@@ -220,6 +220,15 @@ def bulk():
     return render("tasks/bulk_result.html", **context)
 
 
+@bp.app_template_global("task_bulk_bar")
+def task_bulk_bar(project_id=None):
+    """The bulk bar's choices for a list page (the user context is read
+    once per request, so this costs no extra call to Zou)."""
+    context = bulk_bar_context(zou.current(), project_id)
+    context["next_url"] = safe_next(request.full_path.rstrip("?"), "/")
+    return context
+
+
 @bp.get("/tasks/bulk-bar")
 @login_required
 def bulk_bar():
