@@ -50,11 +50,56 @@ def unique(prefix):
     return f"{prefix} {secrets.token_hex(3)}"
 
 
-def make_asset_task(stack, project="short", task_type="Modeling",
+TASK_PRODUCTIONS = {
+    # key: (name, team, thumbnails follow new previews); artist2 is on A
+    # only. The task tests add their assets here, never to the seeded
+    # productions whose content other tests count.
+    "A": ("Task Tests A", ["manager", "supervisor", "artist1", "artist2",
+                           "client", "vendor"], True),
+    "B": ("Task Tests B", ["manager", "supervisor", "artist1"], False),
+}
+_productions = {}
+
+
+def task_production(stack, key="A"):
+    """A production of the task tests (created once, found by name after)."""
+    cache_key = (stack.name, key)
+    if cache_key in _productions:
+        return _productions[cache_key]
+    admin = ZouAdmin(stack)
+    name, team, automated = TASK_PRODUCTIONS[key]
+    existing = {p["name"]: p for p in admin.get("/data/projects")}
+    project = existing.get(name) or admin.post("/data/projects", {
+        "name": name, "production_type": "short",
+        "is_set_preview_automated": automated,
+    })
+    pid = project["id"]
+    project = admin.get(f"/data/projects/{pid}")
+    base = f"/data/projects/{pid}"
+    for type_id in stack.task_types.values():
+        if type_id not in project["task_types"]:
+            admin.post(f"{base}/settings/task-types",
+                       {"task_type_id": type_id})
+    for status_id in stack.task_statuses.values():
+        if status_id not in project["task_statuses"]:
+            admin.post(f"{base}/settings/task-status",
+                       {"task_status_id": status_id})
+    for type_id in stack.seed["asset_types"].values():
+        if type_id not in project["asset_types"]:
+            admin.post(f"{base}/settings/asset-types",
+                       {"asset_type_id": type_id})
+    for who in team:
+        if stack.users[who]["id"] not in project["team"]:
+            admin.post(f"{base}/team", {"person_id": stack.users[who]["id"]})
+    _productions[cache_key] = {"id": pid, "name": name}
+    return _productions[cache_key]
+
+
+def make_asset_task(stack, project="A", task_type="Modeling",
                     assignees=("artist1",), asset_type="Prop"):
     """A new asset with one task (status todo) assigned to ``assignees``."""
     admin = ZouAdmin(stack)
-    pid = stack.projects[project]["id"]
+    pid = task_production(stack, project)["id"]
     asset_type_id = stack.seed["asset_types"][asset_type]
     asset = admin.post(
         f"/data/projects/{pid}/asset-types/{asset_type_id}/assets/new",

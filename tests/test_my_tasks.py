@@ -41,7 +41,7 @@ def test_my_tasks_lists_the_users_tasks(client, auth, zou_stack):
     assert task["id"] in rows_of(html)
     row = html.split(f'<tr data-task-id="{task["id"]}"', 1)[1].split(
         "</tr>")[0]
-    assert "Paper Lanterns" in row
+    assert "Task Tests A" in row
     assert task["entity"]["name"] in row
     assert "Modeling" in row
     assert f'<td class="cell" data-task-id="{task["id"]}">' in row
@@ -68,7 +68,7 @@ def test_filter_syntax_and_done_tab(client, auth, zou_stack):
     ).get_data(as_text=True)
     assert rows_of(html) == [first["id"]]
     html = client.get(f"/my-tasks?search={second_name} shading todo "
-                      "lanterns").get_data(as_text=True)
+                      '"task tests"').get_data(as_text=True)
     assert rows_of(html) == [second["id"]]
 
     ZouAdmin(zou_stack).post(

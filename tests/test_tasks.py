@@ -5,7 +5,13 @@ import re
 import pytest
 
 from kitsu_web import zou
-from tests.task_helpers import HX, ZouAdmin, csrf_of, make_asset_task
+from tests.task_helpers import (
+    HX,
+    ZouAdmin,
+    csrf_of,
+    make_asset_task,
+    task_production,
+)
 
 
 @pytest.fixture()
@@ -103,14 +109,14 @@ def test_task_page_in_another_production_is_not_found(client, auth, task,
                                                        zou_stack):
     """The production in the address must be the task's."""
     auth.login("supervisor")
-    other = zou_stack.projects["other"]["id"]
+    other = task_production(zou_stack, "B")["id"]
     response = client.get(f"/productions/{other}/assets/tasks/{task['id']}")
     assert response.status_code == 404
 
 
 def test_task_out_of_reach_is_not_available(client, auth, zou_stack):
-    """artist2 is not in "other": the panel says not available in place."""
-    task = make_asset_task(zou_stack, project="other", assignees=())
+    """artist2 is not in production B: "not available" in place."""
+    task = make_asset_task(zou_stack, project="B", assignees=())
     auth.login("artist2")
     response = client.get(f"/tasks/{task['id']}/panel", headers=HX)
     assert response.status_code == 200
@@ -124,7 +130,7 @@ def test_panel_context_raises_not_available(client, auth, zou_stack):
     """panel_context() raises zou.NotAvailable for lists to handle."""
     from kitsu_web.tasks.panel import panel_context
 
-    task = make_asset_task(zou_stack, project="other", assignees=())
+    task = make_asset_task(zou_stack, project="B", assignees=())
     auth.login("artist2")
     with client:
         client.get("/open-productions")

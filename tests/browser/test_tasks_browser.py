@@ -52,6 +52,7 @@ def test_case1_and_case6_artist_comment_from_a_filtered_list(
     task = make_asset_task(zou_stack)
     browser_login(page, zou_stack, "artist1")
     assert page.url.endswith("/my-tasks")
+    shot(page, "tasks-my-tasks")
     open_from_my_tasks(page, task)
     assert re.search(rf"/my-tasks\?search={short_name(task)}&task="
                      rf"{task['id']}$", page.url)
@@ -209,8 +210,30 @@ def test_supervisor_on_the_task_page_sets_done(page, zou_stack):
     shot(page, "tasks-page-supervisor", full_page=True)
 
 
-def test_my_tasks_screenshot(page, zou_stack):
-    """My Tasks as an artist, for a look."""
-    browser_login(page, zou_stack, "artist1")
-    page.goto("/my-tasks")
-    shot(page, "tasks-my-tasks")
+def test_supervisor_in_a_filtered_asset_list(page, zou_stack):
+    """Case 1 and 6 on a production list: the panel opens beside the
+    filtered list, a comment updates the cell, reload keeps both."""
+    task = make_asset_task(zou_stack)
+    name = short_name(task)
+    pid = task["project_id"]
+    browser_login(page, zou_stack, "supervisor")
+    page.goto(f"/productions/{pid}/assets?search={name}")
+    cell = page.locator(f'td.cell[data-task-id="{task["id"]}"]')
+    cell.locator("a").click()
+    page.wait_for_selector(f'#task-panel .panel[data-task-id="{task["id"]}"]')
+    assert f"search={name}" in page.url and f"task={task['id']}" in page.url
+    page.evaluate("() => { window.notReloaded = true; }")
+    panel = page.locator("#task-panel .panel")
+    panel.locator("textarea[name=text]").fill("Go ahead with the blockout.")
+    panel.locator("select[name=task_status_id]").select_option(
+        zou_stack.task_statuses["wip"])
+    panel.locator("button[type=submit]", has_text="Post").click()
+    page.locator(f'td.cell[data-task-id="{task["id"]}"] a',
+                 has_text="wip").wait_for()
+    assert page.evaluate("() => window.notReloaded") is True
+    shot(page, "tasks-list-supervisor")
+    page.reload()
+    page.wait_for_selector(f'#task-panel .panel[data-task-id="{task["id"]}"]')
+    assert page.input_value("#list-search-input") == name
+    assert "Go ahead with the blockout." in page.locator(
+        "#task-panel .thread").inner_text()
