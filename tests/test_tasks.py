@@ -219,3 +219,28 @@ def test_colors_stylesheet(client, auth):
     assert response.status_code == 200
     assert response.mimetype == "text/css"
     assert ".status-" in response.get_data(as_text=True)
+
+
+def test_client_menu_has_client_allowed_statuses(client, auth, task,
+                                                 zou_stack):
+    """Clients are offered only the client-allowed statuses."""
+    statuses = ZouAdmin(zou_stack).get("/data/task-status")
+    linked = set(zou_stack.task_statuses.values())
+    expected = {s["short_name"] for s in statuses
+                if s["id"] in linked and s["is_client_allowed"]}
+    auth.login("client")
+    html = client.get(f"/tasks/{task['id']}/panel", headers=HX).get_data(
+        as_text=True)
+    assert set(status_options(html)) == expected
+
+
+def test_vendor_menu_follows_the_artist_rule(client, auth, zou_stack):
+    """Vendors, like artists, never get the artist-forbidden statuses."""
+    task = make_asset_task(zou_stack, assignees=("vendor",))
+    auth.login("vendor")
+    html = client.get(f"/tasks/{task['id']}/panel", headers=HX).get_data(
+        as_text=True)
+    offered = status_options(html)
+    assert "wip" in offered
+    for forbidden in zou_stack.artist_forbidden_statuses:
+        assert forbidden not in offered
