@@ -16,7 +16,7 @@ headers and body come back as they are, streamed both ways, minus
 import logging
 import re
 from itertools import chain
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask_wtf.csrf import ValidationError, validate_csrf
@@ -249,10 +249,26 @@ def passthrough(subpath):
     return relay(upstream)
 
 
+def local_location(value):
+    """A ``Location`` on Zou's own address, moved under ``/api``.
+
+    Zou builds its redirects (trailing slashes, say) from the address
+    kitsu-web reaches it at, which browsers cannot reach. Any other
+    location is left as it is.
+    """
+    base = zou.client().base_url
+    root = urlsplit(base).path  # "" when Zou serves at its root
+    for start in (base, root):
+        if value.startswith(start + "/") and not value.startswith("//"):
+            return request.script_root + "/api" + value[len(start):]
+    return value
+
+
 def relay(upstream):
     """Zou's answer as a streamed response, minus what must not pass."""
     headers = [
-        (name, value)
+        (name, local_location(value) if name.lower() == "location"
+         else value)
         for name, value in upstream.raw.headers.items()
         if name.lower() not in RESPONSE_DROPPED
     ]

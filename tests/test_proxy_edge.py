@@ -81,3 +81,13 @@ def test_answer_broken_before_its_body_is_a_json_503(app_settings,
     assert answer.status_code == 503
     assert answer.is_json
     assert answer.get_json()["error"] is True
+
+
+def test_zou_redirects_stay_under_api(client, zou_stack):
+    """A redirect Zou makes to its own address is followed under /api,
+    never to Zou's internal address (which a browser cannot reach)."""
+    answer = client.get("/api/apidocs?x=1")
+    assert answer.status_code in (301, 302, 307, 308)
+    assert answer.headers["Location"] == "/api/apidocs/?x=1"
+    elsewhere = client.get("/api/auth/authenticated")
+    assert "Location" not in elsewhere.headers
