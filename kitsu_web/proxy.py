@@ -4,8 +4,8 @@ Paths and query strings go to Zou with ``/api`` stripped; Zou's status,
 headers and body come back as they are, streamed both ways, minus
 ``Set-Cookie`` and hop-by-hop headers. Credentials:
 
-* a caller's own ``Authorization`` header (gazu, plugins, bots) goes on
-  unchanged;
+* a caller's own ``Authorization: Bearer`` header (gazu, plugins, bots)
+  goes on unchanged; other schemes (a front proxy's Basic) never reach Zou;
 * with the kitsu-web session instead, the user's token is added only for
   GET/HEAD of media (pictures, movies, attachment downloads) or when the
   request carries a valid ``X-CSRFToken`` header: a cross-site link must
@@ -134,6 +134,11 @@ def forwarded_headers():
         for name, value in request.headers.items()
         if name.lower() not in REQUEST_DROPPED and name.lower() not in named
     }
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if not (scheme.lower() == "bearer" and token.strip()):
+        # Only a bearer is the caller's own identity at Zou; Basic
+        # credentials are a front proxy's business and stay here.
+        headers.pop("Authorization", None)
     address = request.remote_addr or ""
     headers["X-Forwarded-For"] = address
     headers["X-Real-IP"] = address

@@ -1,11 +1,13 @@
 """/api passthrough edge cases found by trying to break it."""
 
+import base64
 import socket
 import threading
 
 import pytest
 
 from kitsu_web import create_app
+from tests.test_proxy import picture  # noqa: F401  (fixture)
 
 
 class BrokenAnswerServer:
@@ -91,3 +93,20 @@ def test_zou_redirects_stay_under_api(client, zou_stack):
     assert answer.headers["Location"] == "/api/apidocs/?x=1"
     elsewhere = client.get("/api/auth/authenticated")
     assert "Location" not in elsewhere.headers
+
+
+def test_only_a_bearer_is_the_callers_own(client, auth, zou_stack,
+                                          picture):  # noqa: F811
+    """Basic credentials a front proxy asked the browser for are neither
+    taken for the caller's identity nor passed on to Zou."""
+    auth.login("admin")
+    basic = {"Authorization": "Basic " + base64.b64encode(
+        b"staging:door-password").decode()}
+    media = client.get(
+        f"/api/pictures/originals/preview-files/{picture['id']}.png",
+        headers=basic)
+    assert media.status_code == 200
+    assert media.data == picture["bytes"]
+    data = client.get("/api/auth/authenticated", headers=basic)
+    assert data.status_code == 401
+    assert client.get("/open-productions").status_code == 200
