@@ -209,7 +209,8 @@ def test_no_js_assign_redirects_back(client, auth, task, zou_stack):
               "next": f"/my-tasks?task={task['id']}"},
     )
     assert response.status_code == 303
-    assert response.headers["Location"].endswith(f"/my-tasks?task={task['id']}")
+    location = response.headers["Location"]
+    assert location.endswith(f"/my-tasks?task={task['id']}")
 
 
 def test_colors_stylesheet(client, auth):

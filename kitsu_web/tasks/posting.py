@@ -36,9 +36,9 @@ def max_bytes():
 def human_size(size):
     """1.5 MB, 900 KB, 12 B."""
     size = float(size or 0)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+    for unit in ("B", "KB", "MB"):
+        if size < 1024:
+            return f"{size:.0f} B" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     return f"{size:.1f} GB"
 
@@ -125,8 +125,9 @@ def raw_upload():
     if size is None:
         raise StepFailed(
             "Comment saved, preview upload failed: the browser sent no "
-            "file size. Retry."
-        , saved=True)
+            "file size. Retry.",
+            saved=True,
+        )
     name = unquote(request.headers.get("X-File-Name", "")) or "preview"
     return name, request.stream, size, request.mimetype
 
@@ -160,8 +161,9 @@ def publish_preview(caller, task_id, comment_id, name, stream, size,
         )
     except (zou.ZouRejected, zou.NotAvailable) as exc:
         _forget_slot(caller, task_id, comment_id, slot["id"])
+        reason = exc.message or "Zou refused this file"
         raise StepFailed(
-            f"Comment saved, preview processing failed: {exc.message or 'Zou refused this file'}",
+            f"Comment saved, preview processing failed: {reason}.",
             saved=True,
         ) from exc
     except zou.ZouUnavailable as exc:

@@ -179,11 +179,8 @@ def upload_preview(task_id, comment_id):
         posting.publish_preview(caller, task_id, comment_id, *source)
     except posting.StepFailed as failed:
         if is_fragment_request():
-            response = make_response(
-                render("tasks/_form_message.html", status=422,
-                       message=failed.message, retry=True)
-            )
-            return response
+            return render("tasks/_form_message.html", status=422,
+                          message=failed.message, retry=True)
         return panel_answer(
             task_id, status=422, message=failed.message,
             retry_comment_id=comment_id, message_at="form",

@@ -88,9 +88,9 @@ def test_draft_survives_closing_the_panel(page, zou_stack):
     assert page.locator("#task-panel .panel").count() == 0
     assert "task=" not in page.url
     page.click(f'td.cell[data-task-id="{task["id"]}"] a')
-    page.wait_for_selector("#task-panel .panel")
-    assert page.input_value("#task-panel textarea[name=text]") == (
-        "Half-written note")
+    page.wait_for_function(
+        "() => (document.querySelector('#task-panel textarea[name=text]')"
+        " || {}).value === 'Half-written note'")
 
 
 def test_preview_upload_progress_then_thumbnail(page, zou_stack, tmp_path):
