@@ -141,3 +141,17 @@ def test_row_refresh_and_last_comment(client, auth, zou_stack):
     assert ">wip</span>" in row
     assert "Blocking done, moving on" in row
     assert "**" not in row
+
+
+def test_count_fragment(client, auth, zou_stack):
+    """The count re-fetched after a change follows the tab and search."""
+    task = make_asset_task(zou_stack)
+    auth.login("artist1")
+    name = task["entity"]["name"].split()[-1]
+    html = client.get(f"/my-tasks/count?search={name}", headers=HX
+                      ).get_data(as_text=True)
+    assert ">1 task</span>" in html
+    assert 'hx-trigger="task-updated from:body' in html
+    done = client.get(f"/my-tasks/count?tab=done&search={name}",
+                      headers=HX).get_data(as_text=True)
+    assert ">0 tasks</span>" in done

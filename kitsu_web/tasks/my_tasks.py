@@ -134,6 +134,15 @@ def my_tasks():
     )
 
 
+@bp.get("/my-tasks/count")
+@login_required
+def my_tasks_count():
+    """The number of tasks in the tab (refreshed when a task changes)."""
+    args = list_args()
+    count = len(load_rows(zou.current(), args))
+    return render("tasks/_my_tasks_count.html", count=count, args=args)
+
+
 @bp.get("/my-tasks/rows/<task_id>")
 @login_required
 def my_task_row(task_id):
