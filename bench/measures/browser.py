@@ -21,9 +21,12 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--disable-dev-shm-usage",
 ]
-ROW_SELECTOR = "main tbody tr, main [role=row]"
+# An entity row of the list; any body row only once the page has loaded.
+ROW_SELECTOR = "tr[data-entity-id]"
 USABLE_JS = """(selector) => {
-  const row = document.querySelector(selector);
+  const row = document.querySelector(selector) ||
+    (document.readyState === 'complete' &&
+     document.querySelector('main tbody tr'));
   if (!row || document.readyState === 'loading' || !window.htmx) {
     return false;
   }

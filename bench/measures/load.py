@@ -155,8 +155,10 @@ def run(ctx):
     web_pids = ctx.web.worker_pids() if ctx.web else []
     stack_pids = zou_pids(ctx)
     cpu_before = (cpu_seconds(web_pids), cpu_seconds(stack_pids))
+    psutil.cpu_percent()  # starts the machine-wide count
     many_times, many_errors, sampler = swarm(ctx, sessions, choices,
                                              seconds)
+    machine = psutil.cpu_percent()
     cpu = [(cpu_seconds(pids) - before) / seconds * 100
            for pids, before in zip((web_pids, stack_pids), cpu_before)]
     single = Series(values=one_times, errors=one_errors)
@@ -170,7 +172,8 @@ def run(ctx):
              f"{len(many_times)} pages, {len(many_errors)} errors; "
              f"warm-up (one list per session) {warmup:.0f} s; "
              f"CPU during the run: kitsu-web {cpu[0]:.0f}%, Zou API "
-             f"{cpu[1]:.0f}% (of one core); "
+             f"{cpu[1]:.0f}% (of one core), whole machine {machine:.0f}% "
+             f"busy; "
              "ratio column compares with the single-user run",
     )]
     peaks = Series("MB", values=[v / 1e6

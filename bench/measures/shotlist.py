@@ -118,7 +118,7 @@ def run(ctx):
     log_path = access_log(ctx)
     url = ctx.web_url + page
 
-    cold = Series()
+    cold, needed_cold = Series(), Series()
     calls = []
     if ctx.web is not None:
         for _ in range(ctx.repeats(5, 2)):
@@ -133,6 +133,9 @@ def run(ctx):
             offset = log_offset(log_path)
             timed_get(session, url, cold)
             calls = calls_since(log_path, offset) or calls
+            # Paired: the same calls straight to Zou right away, so both
+            # sides meet Zou in the same state.
+            replay(ctx, ctx.zou_session(), calls, needed_cold)
     else:
         offset = log_offset(log_path)
         session.get(url, timeout=HTTP_TIMEOUT)
@@ -157,11 +160,13 @@ def run(ctx):
     note = (f"Zou calls ({len(calls)}): {describe(calls)}"
             if calls else "Zou calls unknown")
     result = [
-        Row(MEASURE, labels[0], cold, needed,
-            note=note + "; cold = restart + empty Redis DB 5"
+        Row(MEASURE, labels[0], cold, needed_cold,
+            note=note + "; cold = restart + empty Redis DB 5; Zou side "
+            "replayed right after each cold request"
             if ctx.web else "no server control: cold not measured"),
         Row(MEASURE, labels[1], warm, needed,
-            note=f"first response shows {rows_shown} table rows"),
+            note=f"first response shows {rows_shown} table rows; Zou "
+                 "side: the same calls, back to back"),
     ]
     sizes = {}
     for encoding in ("identity", "gzip"):
