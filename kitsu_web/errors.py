@@ -1,7 +1,7 @@
 """Where Zou's typed errors and HTTP errors become pages and redirects."""
 
 import logging
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from flask import g, jsonify, redirect, request, url_for
 from flask_wtf.csrf import CSRFError
@@ -9,9 +9,16 @@ from werkzeug.exceptions import HTTPException
 
 from . import zou
 from .htmx import hx_redirect, is_fragment_request, render
-from .sessions import end_session
+from .sessions import end_session, token_store
 
 log = logging.getLogger(__name__)
+
+# Forms filled in without a session: a stale token there is said plainly.
+ANONYMOUS_FORMS = {
+    "auth.login_post",
+    "auth.reset_password_post",
+    "auth.reset_change_password_post",
+}
 
 
 def is_api_path():
@@ -27,12 +34,17 @@ def wants_json():
 
 
 def page_path():
-    """The page the user is on: the htmx page URL, else this request's."""
+    """The page the user is on: the htmx page URL, the page a form was
+    posted from (same site only), else this request's own."""
     current = request.headers.get("HX-Current-URL")
     if current and request.headers.get("HX-Request") == "true":
-        from urllib.parse import urlsplit
-
         parts = urlsplit(current)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    if request.method not in ("GET", "HEAD"):
+        # A POST-only URL is no page to come back to after login.
+        parts = urlsplit(request.referrer or "")
+        if parts.netloc != request.host or not parts.path:
+            return "/"
         return parts.path + (f"?{parts.query}" if parts.query else "")
     return request.full_path.rstrip("?")
 
@@ -42,14 +54,20 @@ def login_url_for_here():
     return url_for("auth.login") + "?next=" + quote(page_path(), safe="/")
 
 
-def handle_session_ended(exc):
-    """The Zou session is over: back to the login page, once."""
-    end_session()
+def to_login():
+    """Send the browser to ``/login?next=<the page it is on>``."""
     if wants_json():
         return jsonify(error=True, message="Not authenticated."), 401
     if request.headers.get("HX-Request") == "true":
         return hx_redirect(login_url_for_here())
-    return redirect(login_url_for_here())
+    code = 302 if request.method in ("GET", "HEAD") else 303
+    return redirect(login_url_for_here(), code=code)
+
+
+def handle_session_ended(exc):
+    """The Zou session is over: back to the login page, once."""
+    end_session()
+    return to_login()
 
 
 def handle_not_available(exc):
@@ -83,13 +101,23 @@ def handle_rejected(exc):
 
 
 def handle_csrf(exc):
-    """A form without a valid CSRF token."""
+    """A form without a valid CSRF token.
+
+    Usually the page outlived its session (a logout or a new login in
+    another tab): with no session left, the browser goes to the login
+    page; an htmx page of a newer session reloads to get a fresh token.
+    """
     if wants_json():
         message = "CSRF token missing or invalid."
         return jsonify(error=True, message=message), 400
-    return render("errors/400.html", status=400,
-                  message="This form has expired. Reload the page and "
-                  "try again.")
+    if request.endpoint not in ANONYMOUS_FORMS and not token_store().get():
+        return to_login()
+    response = render("errors/400.html", status=400,
+                      message="This form has expired. Reload the page "
+                      "and try again.")
+    if request.headers.get("HX-Request") == "true":
+        response.headers["HX-Refresh"] = "true"
+    return response
 
 
 def handle_http(exc):

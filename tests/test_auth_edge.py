@@ -6,9 +6,11 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 import requests
+from flask import redirect
 
-from kitsu_web import create_app
+from kitsu_web import create_app, zou
 from tests.auth_tools import mint_token, session_store
 from tests.conftest import Auth, csrf_from
 from tests.test_proxy_edge import broken_zou  # noqa: F401  (fixture)
@@ -196,3 +198,97 @@ def test_requests_queued_behind_a_hung_refresh_do_not_retry_it(
     assert len(refreshes) == 1
     assert max(elapsed for _, elapsed in answers) < 2.5
     assert store.get() is not None
+
+
+@pytest.fixture()
+def form_app(app_settings):
+    """An app with one extra form route that asks Zou as the user."""
+    app = create_app(**app_settings)
+
+    def probe_form():
+        zou.current().get("/data/user/context")
+        return redirect("/open-productions", code=303)
+
+    app.add_url_rule("/_probe/form", "probe_form", probe_form,
+                     methods=["POST"])
+    return app
+
+
+def logged_in_then_logged_out(app, stack):
+    """A client whose page (and CSRF token) outlived a logout made in
+    another tab; returns the client and that page's token."""
+    client = app.test_client()
+    Auth(client, stack).login("artist1")
+    csrf = csrf_from(client.get("/open-productions").get_data(as_text=True))
+    other_tab = client.post("/logout", data={"csrf_token": csrf})
+    assert other_tab.status_code == 303
+    return client, csrf
+
+
+def test_htmx_post_after_the_session_ended_goes_to_login(form_app,
+                                                         zou_stack):
+    """The session is over (logout in another tab): an htmx action sends
+    the page to login, instead of failing silently on the stale token."""
+    client, csrf = logged_in_then_logged_out(form_app, zou_stack)
+    answer = client.post("/_probe/form", headers={
+        "HX-Request": "true", "X-CSRFToken": csrf,
+        "HX-Current-URL": "http://localhost/open-productions?sort=name"})
+    assert answer.status_code == 200
+    assert answer.headers["HX-Redirect"] == (
+        "/login?next=/open-productions%3Fsort%3Dname")
+
+
+def test_form_post_after_the_session_ended_goes_to_login(form_app,
+                                                         zou_stack):
+    """A plain form posted once the session is over goes to login, and
+    back to the page the form was on (never to the POST-only URL)."""
+    client, csrf = logged_in_then_logged_out(form_app, zou_stack)
+    answer = client.post("/_probe/form", data={"csrf_token": csrf},
+                         headers={"Referer": "http://localhost/my-tasks"})
+    assert answer.status_code == 303
+    assert answer.headers["Location"] == "/login?next=/my-tasks"
+    foreign = client.post("/_probe/form", data={"csrf_token": csrf},
+                          headers={"Referer": "http://evil.example/x"})
+    assert foreign.headers["Location"] == "/login?next=/"
+
+
+def test_form_post_on_a_revoked_token_returns_to_its_page(form_app,
+                                                          zou_stack):
+    """Zou ending the session during a form post: login, then back to the
+    page the form was on."""
+    client = form_app.test_client()
+    Auth(client, zou_stack).login("artist1")
+    csrf = csrf_from(client.get("/open-productions").get_data(as_text=True))
+    store = session_store(form_app, client)
+    revoked = requests.get(
+        f"{zou_stack.api_url}/auth/logout",
+        headers={"Authorization": f"Bearer {store.get()['access']}"},
+        timeout=HTTP_TIMEOUT)
+    assert revoked.status_code == 200
+    answer = client.post("/_probe/form", data={"csrf_token": csrf},
+                         headers={"Referer": "http://localhost/my-tasks"})
+    assert answer.status_code == 303
+    assert answer.headers["Location"] == "/login?next=/my-tasks"
+
+
+def test_htmx_post_with_a_stale_token_reloads_the_page(form_app,
+                                                       zou_stack):
+    """Logged in again in another tab: the old page's token is stale; an
+    htmx action reloads the page (fresh token) instead of doing nothing."""
+    client, csrf = logged_in_then_logged_out(form_app, zou_stack)
+    Auth(client, zou_stack).login("artist1")
+    answer = client.post("/_probe/form", headers={
+        "HX-Request": "true", "X-CSRFToken": csrf,
+        "HX-Current-URL": "http://localhost/open-productions"})
+    assert answer.status_code == 400
+    assert answer.headers["HX-Refresh"] == "true"
+
+
+def test_stale_login_form_says_it_expired(client):
+    """The login form itself with a stale token: said plainly, no loop."""
+    client.get("/login")
+    answer = client.post("/login", data={"email": "a@example.com",
+                                         "password": "x",
+                                         "csrf_token": "stale"})
+    assert answer.status_code == 400
+    assert "expired" in answer.get_data(as_text=True)
