@@ -18,6 +18,8 @@ import time
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ReadTimeoutError
+from urllib3.util.retry import Retry
 
 from .errors import (
     NotAvailable,
@@ -29,6 +31,33 @@ from .errors import (
 log = logging.getLogger(__name__)
 
 EXPIRED_MESSAGE = "Signature has expired"
+# Zou's gunicorn closes idle keep-alive connections after a few seconds; a
+# request sent on such a pooled connection just then is dropped. Safe
+# methods are sent again once on a fresh connection; nothing else is.
+class _DroppedConnectionRetry(Retry):
+    """Retry only a dropped connection, never a read that timed out: a
+    slow Zou must not make the user wait twice."""
+
+    def increment(self, method=None, url=None, response=None, error=None,
+                  _pool=None, _stacktrace=None):
+        """Give up at once on time-outs; otherwise count as usual."""
+        if isinstance(error, ReadTimeoutError):
+            raise error
+        return super().increment(method, url, response, error, _pool,
+                                 _stacktrace)
+
+
+SAFE_RETRY = _DroppedConnectionRetry(
+    total=1,
+    connect=0,
+    read=1,
+    status=0,
+    other=0,
+    redirect=0,
+    allowed_methods=frozenset({"GET", "HEAD", "OPTIONS"}),
+    raise_on_status=False,
+    respect_retry_after_header=False,
+)
 USER_AGENT = "kitsu-web"
 # A streamed upload cannot be replayed: refresh a token first when it has
 # less than this many seconds left.
@@ -85,7 +114,9 @@ class ZouClient:
         self.timeout = timeout
         self.upload_timeout = upload_timeout
         self.session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=64)
+        adapter = HTTPAdapter(
+            pool_connections=4, pool_maxsize=64, max_retries=SAFE_RETRY
+        )
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         # Zou sets token cookies for browser user agents only: never be one.
