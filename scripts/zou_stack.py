@@ -10,6 +10,7 @@ keeps its state in .cache/stacks/<NAME>/ (env file, logs, pids, previews).
 
 import argparse
 import glob
+import hashlib
 import json
 import os
 import re
@@ -115,9 +116,14 @@ def stack_dir(name):
 
 
 def db_identifier(name):
-    """Return the PostgreSQL role and database name for stack NAME."""
+    """Return the PostgreSQL role and database name for stack NAME.
+
+    The name carries a short hash of this checkout's path, so two
+    checkouts on one machine never share (or drop) each other's database.
+    """
     clean = re.sub(r"[^a-z0-9_]", "_", name.lower())[:40]
-    return f"kitsuweb_{clean}"
+    checkout = hashlib.sha256(str(ROOT).encode()).hexdigest()[:8]
+    return f"kitsuweb_{clean}_{checkout}"
 
 
 def write_private(path, text):
@@ -668,7 +674,8 @@ def cmd_up(name):
     ensure_postgres()
 
     old_env = read_env_file(directory / "zou.env")
-    db_name = db_identifier(name)
+    # A stack made before the name carried the checkout keeps its own.
+    db_name = previous.get("db_name") or db_identifier(name)
     secret_key = old_env.get("SECRET_KEY") or secrets.token_hex(32)
     db_password = old_env.get("DB_PASSWORD") or secrets.token_hex(16)
     admin_password = previous.get("admin_password") or secrets.token_hex(8)
@@ -782,13 +789,14 @@ def cmd_down(name, purge):
     else:
         say(f"Stack {name} has no recorded processes.")
     if purge:
+        db_name = (stack or {}).get("db_name") or db_identifier(name)
         if shutil.which("psql") and tcp_open(PG_HOST, PG_PORT):
-            drop_database(db_identifier(name))
+            drop_database(db_name)
         else:
             warn("PostgreSQL unreachable: database not dropped")
         if directory.exists():
             shutil.rmtree(directory)
-        say(f"Stack {name} purged (database {db_identifier(name)}).")
+        say(f"Stack {name} purged (database {db_name}).")
     return 0
 
 
