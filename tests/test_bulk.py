@@ -212,7 +212,7 @@ def test_list_pages_carry_the_bulk_form(client, auth, zou_stack):
     pid = zou_stack.projects["short"]["id"]
     auth.login("supervisor")
     html = client.get(f"/productions/{pid}/assets").get_data(as_text=True)
-    bar = html.split('<div id="bulk-bar">', 1)[1]
+    bar = html.split('<div id="bulk-bar" class="bulk-bar">', 1)[1]
     assert bar.lstrip().startswith('<form id="bulk-form"')
     assert f'name="project_id" value="{pid}"' in bar
     assert 'form="bulk-form" class="cell-select"' in html

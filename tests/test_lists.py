@@ -330,7 +330,7 @@ def test_cells_follow_the_panel_and_selection_contract(admin, literal):
     url = shots_url(literal)
     body = get_list(admin, url, "C++", sort="-name").get_data(as_text=True)
     assert '<aside id="task-panel" class="task-panel">' in body
-    assert '<div id="bulk-bar">' in body
+    assert '<div id="bulk-bar" class="bulk-bar">' in body
     cells = re.findall(r'<td class="cell" data-task-id="([^"]+)">(.*?)</td>',
                        body, re.S)
     assert len(cells) == 4  # 2 shots × 2 task types

@@ -26,9 +26,12 @@ def test_search_back_and_forward_ask_the_server(page, live_server,
     url = f"/productions/{short['id']}/shots"
     page.goto(url)
     assert len(row_names(page)) == 20
+    depth = page.evaluate("history.length")
     page.fill("#list-search-input", "SQ020 SH01")
     page.wait_for_url(re.compile(r"search=SQ020(\+|%20)SH01$"))
     expect(page.locator("#list-rows tr[id^=row-]")).to_have_count(1)
+    # Typing updates the address in place: one Back still leaves the list.
+    assert page.evaluate("history.length") == depth
     filtered_url = page.url
     assert row_names(page) == ["SH010"]
     assert "1</strong> shown of <strong>1" in page.inner_html("#list-count")
