@@ -91,22 +91,19 @@ def register_blueprints(app):
     """One blueprint per area."""
     from .auth import bp as auth_bp
     from .health import bp as health_bp
+    from .lists import bp as lists_bp
+    from .notifications import bp as notifications_bp
     from .productions import bp as productions_bp
     from .proxy import bp as proxy_bp
-
-    for blueprint in (health_bp, auth_bp, productions_bp, proxy_bp):
-        app.register_blueprint(blueprint)
-    from .notifications import bp as notifications_bp
-
-    app.register_blueprint(notifications_bp)
+    from .shell import bp as shell_bp
     from .tasks import bp as tasks_bp
 
-    app.register_blueprint(tasks_bp)
-    from .lists import bp as lists_bp
-    from .shell import bp as shell_bp
-
-    app.register_blueprint(lists_bp)
-    app.register_blueprint(shell_bp)
+    for blueprint in (health_bp, auth_bp, productions_bp, proxy_bp,
+                      notifications_bp, tasks_bp, lists_bp, shell_bp):
+        app.register_blueprint(blueprint)
+    # Browsers ask for /favicon.ico whatever the page links.
+    app.add_url_rule("/favicon.ico", "favicon",
+                     redirect_to="/static/img/favicon.svg")
 
 
 def init_templates(app):

@@ -43,3 +43,10 @@ def test_anonymous_visit_goes_to_login_with_next(client):
     response = client.get("/open-productions")
     assert response.status_code == 302
     assert response.headers["Location"] == "/login?next=/open-productions"
+
+
+def test_favicon_ico_points_at_the_icon(client):
+    """Browsers asking for /favicon.ico get the icon, not a 404."""
+    response = client.get("/favicon.ico")
+    assert response.status_code in (301, 308)
+    assert response.headers["Location"].endswith("/static/img/favicon.svg")
