@@ -138,3 +138,31 @@ def test_notifications_need_login(client):
     assert response.headers["Location"].startswith("/login")
     assert client.get("/notifications/bell",
                       headers=HX).headers.get("HX-Redirect")
+
+
+def test_older_notifications_are_reachable(client, auth, zou_stack):
+    """Zou answers 100 at a time: a full page links to the older ones,
+    which follow without overlap."""
+    import re
+
+    auth.login("artist1")
+    mine = zou_stack.get("/data/user/notifications", "artist1").json()
+    html = client.get("/notifications").get_data(as_text=True)
+    first = set(re.findall(r'data-notification-id="([^"]+)"', html))
+    if len(mine) < 100:
+        assert "Older notifications" not in html
+        return
+    link = re.search(r'<a href="([^"]+)">Older notifications</a>', html)
+    assert link, "a full page must link to older notifications"
+    older = client.get(link.group(1).replace("&amp;", "&"))
+    assert older.status_code == 200
+    second = set(re.findall(r'data-notification-id="([^"]+)"',
+                            older.get_data(as_text=True)))
+    assert second and not first & second
+
+
+def test_a_malformed_before_is_ignored(client, auth):
+    """A hand-edited ``before`` never reaches Zou as garbage."""
+    auth.login("artist1")
+    response = client.get("/notifications?before=yesterday%27")
+    assert response.status_code == 200

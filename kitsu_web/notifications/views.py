@@ -5,6 +5,8 @@ a ``notification:*`` event for the user (they carry ``data-refresh-url``),
 and when a page of this blueprint marks something read (``HX-Trigger``).
 """
 
+import re
+
 from flask import Blueprint, redirect, request, url_for
 from flask_login import login_required
 
@@ -27,9 +29,17 @@ ACTIONS = {
 FAMILIES = {"Shot": "shots", "Edit": "edits"}
 
 
-def get_notifications_context(caller):
-    """What the inbox shows: notifications newest first, with labels."""
-    notifications = zou_notifications.get_notifications(caller)
+ZOU_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$")
+
+
+def get_notifications_context(caller, before=None):
+    """What the inbox shows: notifications newest first, with labels, and
+    the link to the older ones when Zou's page of 100 was full."""
+    if before and not ZOU_DATE.match(before):
+        before = None
+    notifications = zou_notifications.get_notifications(
+        caller, before=before
+    )
     notifications.sort(key=lambda n: n.get("created_at") or "", reverse=True)
     persons = zou_context.get_persons(caller)
     task_types = zou_context.get_task_types(caller)
@@ -55,7 +65,13 @@ def get_notifications_context(caller):
             projects.get(notification.get("project_id")),
         )
     unread = sum(1 for n in notifications if not n.get("read"))
-    return {"notifications": notifications, "unread": unread}
+    older_url = None
+    if len(notifications) >= zou_notifications.UNREAD_PAGE:
+        older_url = url_for(
+            "notifications.index", before=notifications[-1]["created_at"]
+        )
+    return {"notifications": notifications, "unread": unread,
+            "older_url": older_url, "before": before}
 
 
 def person_name(person):
@@ -87,7 +103,9 @@ def task_url(notification, task_type, project):
 @login_required
 def index():
     """The inbox: newest first, unread ones marked."""
-    context = get_notifications_context(zou.current())
+    context = get_notifications_context(
+        zou.current(), request.args.get("before")
+    )
     return render(
         "notifications/index.html", "notifications/_list.html", **context
     )
@@ -125,7 +143,9 @@ def after_change():
     """The refreshed list for htmx (the bell follows), else a redirect."""
     if not is_fragment_request():
         return redirect(url_for("notifications.index"), code=303)
-    context = get_notifications_context(zou.current())
+    context = get_notifications_context(
+        zou.current(), request.args.get("before")
+    )
     response = render(
         "notifications/index.html", "notifications/_list.html", **context
     )

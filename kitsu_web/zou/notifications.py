@@ -3,11 +3,14 @@
 UNREAD_PAGE = 100  # Zou returns at most 100 notifications per call.
 
 
-def get_notifications(caller, read=None):
-    """The person's last notifications, newest first (at most 100)."""
+def get_notifications(caller, read=None, before=None):
+    """The person's last notifications (at most 100), older than
+    ``before`` (a Zou date) when given."""
     params = {}
     if read is not None:
         params["read"] = "true" if read else "false"
+    if before:
+        params["before"] = before
     return caller.get("/data/user/notifications", params=params)
 
 
