@@ -269,7 +269,7 @@ _DIGITS = re.compile(r"(\d+)")
 def _natural(text):
     """A sort key where "SH9" comes before "SH10"."""
     return tuple(
-        (0, int(part), "") if part.isdigit() else (1, 0, part.lower())
+        (0, int(part), "") if part.isdecimal() else (1, 0, part.lower())
         for part in _DIGITS.split(text)
         if part
     )

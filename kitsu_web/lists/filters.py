@@ -407,6 +407,11 @@ class _Resolver:
                 continue
             name = (task_type.get("name") or "").strip().lower()
             self.task_types.setdefault(name, []).append(task_type["id"])
+        # Filters on "any task" read only the list's own columns: a task
+        # type hidden from this user (clients) or archived stays unseen.
+        self.shown = {
+            type_id for ids in self.task_types.values() for type_id in ids
+        }
         self.statuses = {}
         for status in library.statuses or ():
             for name in (status.get("short_name"), status.get("name")):
@@ -478,7 +483,7 @@ class _Resolver:
 
         def matches(entry):
             if type_ids is None:
-                tasks = (entry.get("tasks") or {}).values()
+                tasks = self._shown_tasks(entry)
             else:
                 task = _task_of(entry, type_ids)
                 tasks = [task] if task else []
@@ -496,7 +501,7 @@ class _Resolver:
         levels = set()
         for value in term.values:
             level = PRIORITY_NAMES.get(value.lower())
-            if level is None and value.isdigit() and int(value) <= 3:
+            if level is None and value in ("0", "1", "2", "3"):
                 level = int(value)
             if level is None:
                 hints.append(
@@ -541,6 +546,13 @@ class _Resolver:
             f"in this list ({term.raw})."
         )
         return None
+
+    def _shown_tasks(self, entry):
+        """The entry's tasks of the task types this list shows."""
+        return [
+            task for type_id, task in (entry.get("tasks") or {}).items()
+            if type_id in self.shown
+        ]
 
     # -- equal forms ------------------------------------------------------
 
@@ -599,7 +611,7 @@ class _Resolver:
         def matches(entry):
             return any(
                 task.get("task_status_id") in status_ids
-                for task in (entry.get("tasks") or {}).values()
+                for task in self._shown_tasks(entry)
             )
 
         return _negated(matches, term.negate)

@@ -130,7 +130,7 @@ def create_shot(project_id):
     sequence_id = request.form.get("sequence_id") or ""
     new_sequence = " ".join((request.form.get("new_sequence") or "").split())
     frames = (request.form.get("nb_frames") or "").strip()
-    if frames and not frames.isdigit():
+    if frames and not (frames.isascii() and frames.isdigit()):
         flash("Frames must be a whole number.", "error")
         return redirect(back, code=303)
     try:

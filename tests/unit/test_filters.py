@@ -440,3 +440,22 @@ def test_parse_keeps_terms_in_order():
     assert [term.values for term in query.unions[0]] == [("f",), ("g",)]
     assert not query.hints
     assert parse("").is_empty
+
+
+def test_any_task_filters_ignore_task_types_the_list_does_not_show():
+    """status= and assignedto= without a task type look only at the
+    list's columns: a client cannot probe a task type hidden from clients
+    (nor anyone an archived one) through them."""
+    hidden = {"tt-hidden": task("st-wip", ["p-alex"])}
+    shown = {"tt-layout": task("st-todo")}
+    rows = [entry("x", ["x"], {**hidden, **shown})]
+
+    def ids(text):
+        return [e["id"] for e in compile_query(text, LIBRARY).apply(rows)]
+
+    assert ids("status=wip") == []
+    assert ids("status=todo") == ["x"]
+    assert ids("assignedto=[Alex Artist]") == []
+    assert ids("assignedto[]=[Alex Artist]") == []
+    old = [entry("y", ["y"], {"tt-old": task("st-wip", ["p-alex"])})]
+    assert compile_query("status=wip", LIBRARY).apply(old) == []
