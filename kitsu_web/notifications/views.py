@@ -7,6 +7,8 @@ and when a page of this blueprint marks something read (``HX-Trigger``).
 
 import re
 
+import uuid
+
 from flask import Blueprint, redirect, request, url_for
 from flask_login import login_required
 
@@ -127,6 +129,9 @@ def bell():
 def mark_read(notification_id):
     """Mark one notification read (or unread with ``read=0``)."""
     read = request.form.get("read", "1") != "0"
+    if not is_id(notification_id):
+        # Zou fails (500) on a malformed id: say "not available" instead.
+        raise zou.NotAvailable("No such notification.", 404)
     zou_notifications.set_read(zou.current(), notification_id, read)
     return after_change()
 
@@ -137,6 +142,15 @@ def mark_all_read():
     """Mark every notification read."""
     zou_notifications.mark_all_read(zou.current())
     return after_change()
+
+
+def is_id(value):
+    """Whether ``value`` has the shape of a Zou id."""
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def after_change():

@@ -9,7 +9,11 @@ routes each event to rooms:
   production's team members, as Zou lists the team now; a member whose
   role there is client gets comment events only when the comment is for
   clients;
-* an event without a production (people, settings) goes to ``staff``;
+* an event about the studio (people, departments, libraries, settings)
+  goes to ``staff``;
+* a production event that Zou sends without its production (the generic
+  comment route, some deletions) is routed by its task's production, read
+  from Zou; when that cannot be known, it goes to ``admins`` only;
 * ``main:test`` goes to every connection.
 
 Membership is decided where the events are routed (the single bridge), not
@@ -32,6 +36,12 @@ ADMINS = "admins"
 STAFF = "staff"
 EVERYONE = None  # Socket.IO's "no room": every connection of the namespace.
 TEAM_TTL = 300.0  # Seconds a team is reused without a project event.
+# Events about the studio rather than a production: every studio
+# connection may receive them.
+STUDIO_KINDS = frozenset({
+    "person", "department", "asset-type", "task-type", "task-status",
+    "organisation", "studio", "status-automation", "custom-action",
+})
 
 
 def person_room(person_id):
@@ -100,6 +110,14 @@ class Audience:
             self._teams[project_id] = (time.monotonic(), team)
         return team
 
+    def task_project(self, task_id):
+        """The production of a task, read with the bot's token, or None."""
+        try:
+            return zou_events.get_task_project(self.caller, task_id)
+        except (zou.ZouError, KeyError, TypeError):
+            log.warning("production of task %s not readable", task_id)
+            return None
+
     def observe(self, name, data):
         """Keep teams current with the event that is being routed."""
         if name.startswith("project:"):
@@ -117,7 +135,12 @@ class Audience:
             return EVERYONE
         project_id = data.get("project_id")
         if not project_id:
-            return [STAFF]
+            if name.split(":", 1)[0] in STUDIO_KINDS:
+                return [STAFF]
+            task_id = data.get("task_id")
+            project_id = self.task_project(task_id) if task_id else None
+            if not project_id:
+                return [ADMINS]
         rooms = [ADMINS]
         for person_id, role in self.team(project_id).items():
             if may_see(role, name, data):

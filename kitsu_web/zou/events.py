@@ -27,6 +27,11 @@ def get_last_events(caller, after, cursor_event_id=None, limit=EVENTS_PAGE):
     return caller.get("/data/events/last", params=params)
 
 
+def get_task_project(caller, task_id):
+    """The production of a task (for events Zou sends without one)."""
+    return caller.get(f"/data/tasks/{task_id}")["project_id"]
+
+
 def get_project_team(caller, project_id):
     """The team of a production, each person with ``project_role``."""
     return caller.get(f"/data/projects/{project_id}/team")

@@ -137,3 +137,36 @@ def test_routing_rules():
     assert audience.rooms_for("person:update", {"person_id": "u"}) == [
         "staff"]
     assert audience.rooms_for("main:test", {}) is rooms.EVERYONE
+
+
+class TaskAudience(FakeAudience):
+    """A fixed team, and tasks whose production is known (no Zou)."""
+
+    def __init__(self, team, tasks):
+        super().__init__(team)
+        self.tasks = tasks
+
+    def task_project(self, task_id):
+        return self.tasks.get(task_id)
+
+
+def test_production_events_without_a_production_are_not_broadcast():
+    """Zou sends some production events without ``project_id`` (its
+    generic comment route, deletions): they reach the team of the task's
+    production, or admins only, never every studio connection."""
+    audience = TaskAudience({"u": "user", "c": "client"}, {"t1": "p1"})
+    comment = {"comment_id": "k", "task_id": "t1", "for_client": False}
+    assert audience.rooms_for("comment:new", comment) == [
+        "admins", "person:u"]
+    assert audience.rooms_for("comment:new", {**comment, "for_client": True}
+                              ) == ["admins", "person:u", "person:c"]
+    assert audience.rooms_for("comment:new", {**comment, "task_id": "t9"}
+                              ) == ["admins"]
+    assert audience.rooms_for("comment:delete", {"comment_id": "k"}) == [
+        "admins"]
+    assert audience.rooms_for("preview-file:new",
+                              {"preview_file_id": "f"}) == ["admins"]
+    for name in ("person:update", "department:new", "task-status:new",
+                 "task-type:update", "asset-type:new",
+                 "organisation:update"):
+        assert audience.rooms_for(name, {}) == ["staff"], name
