@@ -153,6 +153,27 @@ def test_failed_processing_keeps_the_form(client, auth, task, zou_stack):
     assert not full["last_preview_file_id"]
 
 
+def test_unreadable_picture_message_reads_once(client, auth, task,
+                                                zou_stack):
+    """Zou's reason ends with a full stop: the message has one, not two."""
+    auth.login("artist1")
+    _, token = open_panel(client, task)
+    response = comment(client, task, token, zou_stack.task_statuses["wip"],
+                       "Broken picture.", preview_pending="1")
+    upload = client.post(
+        f"/tasks/{task['id']}/comments/{response.headers['X-Comment-Id']}"
+        "/preview",
+        data=b"not a picture", headers={
+            **HX, "Content-Type": "image/png", "X-File-Name": "still.png",
+            "X-CSRFToken": token,
+        },
+    )
+    text = upload.get_data(as_text=True)
+    assert upload.status_code == 422
+    assert "preview processing failed" in text
+    assert ".." not in text.split("preview processing failed", 1)[1][:200]
+
+
 def test_case3_forbidden_status_keeps_text(client, auth, task, zou_stack):
     """Case 3: an artist posting Done directly keeps the text, with a
     message."""

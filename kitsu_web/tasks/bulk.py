@@ -74,15 +74,23 @@ def chunks(items, size=CHUNK_SIZE):
 
 
 def project_of_tasks(caller, task_ids, project_id=None):
-    """Map task ids to their production (from the form, My Tasks, or Zou)."""
-    if project_id:
-        return {tid: project_id for tid in task_ids}
+    """Map task ids to their own production, as Zou knows it.
+
+    ``project_id`` (the list the selection was made on) is never taken on
+    trust: Zou's comment-many applies the rights of the production in its
+    URL to every task of the batch, so a task id of another production
+    slipped into a form would be commented with those rights. Each task's
+    production is read from Zou (which checks the user may see it); My
+    Tasks answers first for selections made there. Unknown tasks map to
+    None.
+    """
     known = {}
-    try:
-        for task in zou_tasks.get_user_tasks(caller):
-            known[task["id"]] = task["project_id"]
-    except zou.NotAvailable:
-        pass
+    if not project_id:
+        try:
+            for task in zou_tasks.get_user_tasks(caller):
+                known[task["id"]] = task["project_id"]
+        except zou.NotAvailable:
+            pass
     mapping = {}
     for tid in task_ids:
         if tid in known:
@@ -90,7 +98,7 @@ def project_of_tasks(caller, task_ids, project_id=None):
             continue
         try:
             mapping[tid] = zou_tasks.get_task(caller, tid)["project_id"]
-        except zou.NotAvailable:
+        except (zou.NotAvailable, zou.ZouRejected):
             mapping[tid] = None
     return mapping
 

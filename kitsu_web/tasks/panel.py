@@ -137,6 +137,15 @@ def preview_media(preview, version=None):
     return media
 
 
+def url_name(name):
+    """A file name as one path segment: slashes and dot-only names could
+    walk the link to another address of the site (Zou ignores it)."""
+    name = name.replace("/", "_").replace("\\", "_")
+    if not name.strip("."):
+        name = "attachment"
+    return quote(name, safe="")
+
+
 def attachment_media(attachment):
     """Link and kind of one comment attachment."""
     aid = attachment["id"]
@@ -147,7 +156,9 @@ def attachment_media(attachment):
         "id": aid,
         "name": name,
         "is_picture": kind.startswith("image/") and "svg" not in kind,
-        "url": f"/api/data/attachment-files/{aid}/file/{quote(name)}?v={v}",
+        "url": (
+            f"/api/data/attachment-files/{aid}/file/{url_name(name)}?v={v}"
+        ),
         "thumbnail": (
             f"/api/pictures/thumbnails/attachment-files/{aid}.png?v={v}"
         ),
@@ -252,16 +263,18 @@ def prepare_comment(comment, me_id, role, persons, versions, edit_id):
         "can_edit": is_mine or role in MANAGER_ROLES,
         "can_delete": is_mine or role in MANAGER_ROLES,
         "editing": comment["id"] == edit_id,
+        "edit_text": comment.get("text") or "",
     }
 
 
 def panel_context(caller, task_id, form=None, message=None,
                   message_kind="error", edit_id=None, mode="panel",
-                  retry_comment_id=None, message_at="panel"):
+                  retry_comment_id=None, message_at="panel", edit_text=None):
     """Everything ``tasks/_panel.html`` needs for one task.
 
     ``form`` holds values typed in a failed post (kept in the re-rendered
-    form), ``message`` says which step failed.
+    form), ``message`` says which step failed; ``edit_text`` is the text
+    typed in a refused edit of comment ``edit_id`` (kept in its box).
     """
     full = zou_tasks.get_task_full(caller, task_id)
     comments = zou_comments.get_task_comments(caller, task_id)
@@ -281,6 +294,10 @@ def panel_context(caller, task_id, form=None, message=None,
         prepare_comment(c, me["id"], role, persons, versions, edit_id)
         for c in comments
     ]
+    if edit_text is not None:
+        for prepared_comment in prepared:
+            if prepared_comment["editing"]:
+                prepared_comment["edit_text"] = edit_text
     prepared.sort(key=lambda c: c["created_at"] or "", reverse=True)
     prepared.sort(key=lambda c: not c["pinned"])
 

@@ -161,7 +161,7 @@ def publish_preview(caller, task_id, comment_id, name, stream, size,
         )
     except (zou.ZouRejected, zou.NotAvailable) as exc:
         _forget_slot(caller, task_id, comment_id, slot["id"])
-        reason = exc.message or "Zou refused this file"
+        reason = (exc.message or "").rstrip(". ") or "Zou refused this file"
         raise StepFailed(
             f"Comment saved, preview processing failed: {reason}.",
             saved=True,

@@ -197,7 +197,7 @@ def edit_comment(task_id, comment_id):
         zou_comments.update_comment(zou.current(), comment_id, text=text)
     except (zou.NotAvailable, zou.ZouRejected, zou.ZouUnavailable) as exc:
         return panel_answer(
-            task_id, status=422, edit_id=comment_id,
+            task_id, status=422, edit_id=comment_id, edit_text=text,
             message=f"Comment not changed: {_reason(exc)}",
         )
     return panel_answer(task_id, changed=False)
