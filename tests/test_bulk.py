@@ -216,3 +216,30 @@ def test_list_pages_carry_the_bulk_form(client, auth, zou_stack):
     assert bar.lstrip().startswith('<form id="bulk-form"')
     assert f'name="project_id" value="{pid}"' in bar
     assert 'form="bulk-form" class="cell-select"' in html
+
+
+def test_client_bulk_status_follows_the_single_comment_rules(
+        client, auth, zou_stack):
+    """Zou's batch route keeps only supervisors' and assignees' comments;
+    a client's bulk change goes through the per-task route, which lets
+    clients set the statuses the panel offers them."""
+    from tests.task_helpers import task_production
+
+    task = make_asset_task(zou_stack)
+    pid = task_production(zou_stack, "A")["id"]
+    auth.login("client")
+    bar = client.get(f"/tasks/bulk-bar?project_id={pid}",
+                     headers=HX).get_data(as_text=True)
+    menu = bar.split('name="task_status_id"', 1)[1].split("</select>")[0]
+    offered = re.findall(r'<option value="([0-9a-f-]{36})"', menu)
+    assert offered, "clients are offered at least one status"
+    response = bulk_post(client, token_for_page(client, pid), [task["id"]],
+                         task_status_id=offered[0], comment="Looks good.")
+    assert 'data-ok="1" data-failed="0"' in response.get_data(as_text=True)
+    full = ZouAdmin(zou_stack).get(f"/data/tasks/{task['id']}")
+    assert full["task_status_id"] == offered[0]
+
+
+def token_for_page(client, project_id):
+    """A CSRF token from a page clients can open (they have no My Tasks)."""
+    return csrf_of(client.get("/open-productions").get_data(as_text=True))

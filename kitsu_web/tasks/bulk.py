@@ -103,6 +103,24 @@ def project_of_tasks(caller, task_ids, project_id=None):
     return mapping
 
 
+def comment_one_by_one(caller, task_ids, values, done):
+    """Comment the tasks Zou's batch route silently left out.
+
+    The batch route keeps only what a supervisor of the department or an
+    assignee may comment; the per-task route applies all of Zou's rules
+    (clients on their productions, for one). Returns {id: reason}.
+    """
+    failed = {}
+    for tid in task_ids:
+        try:
+            zou_comments.post_comment(caller, tid, values["task_status_id"],
+                                      values.get("comment", ""))
+            done.add(tid)
+        except (zou.NotAvailable, zou.ZouRejected) as exc:
+            failed[tid] = exc.message or "not allowed on this task"
+    return failed
+
+
 def run_action(caller, action, task_ids, values, project_id=None):
     """Apply one action to some tasks; return (done ids, {id: reason})."""
     done, failed = set(), {}
@@ -125,6 +143,8 @@ def run_action(caller, action, task_ids, values, project_id=None):
                 ]
                 made = zou_comments.comment_many(caller, pid, items)
                 done.update(c.get("object_id") for c in made)
+                left = [tid for tid in ids if tid not in done]
+                failed.update(comment_one_by_one(caller, left, values, done))
         elif action == "assign":
             made = zou_tasks.assign_tasks(caller, values["person_id"],
                                           task_ids)
