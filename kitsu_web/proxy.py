@@ -213,16 +213,14 @@ def passthrough(subpath):
         return error(413, "The upload is larger than the allowed size.")
 
     headers = forwarded_headers()
-    session_auth = False
-    if "Authorization" in headers:
-        caller = zou.ZouCaller(zou.client(), None)
-    else:
+    # A caller's own Bearer header travels in ``headers`` as it is.
+    caller, refusal = None, None
+    if "Authorization" not in headers:
         caller, refusal = session_caller(path)
         if refusal is not None:
             return refusal
-        session_auth = caller is not None
-        if caller is None:
-            caller = zou.ZouCaller(zou.client(), None)
+    session_auth = caller is not None
+    caller = caller or zou.anonymous()
 
     kwargs = {"headers": headers, "stream": True}
     replayable = True
