@@ -90,6 +90,7 @@ def unauthorized():
 def register_blueprints(app):
     """One blueprint per area."""
     from .auth import bp as auth_bp
+    from .colors import bp as colors_bp
     from .health import bp as health_bp
     from .lists import bp as lists_bp
     from .notifications import bp as notifications_bp
@@ -99,7 +100,8 @@ def register_blueprints(app):
     from .tasks import bp as tasks_bp
 
     for blueprint in (health_bp, auth_bp, productions_bp, proxy_bp,
-                      notifications_bp, tasks_bp, lists_bp, shell_bp):
+                      notifications_bp, tasks_bp, lists_bp, shell_bp,
+                      colors_bp):
         app.register_blueprint(blueprint)
     # Browsers ask for /favicon.ico whatever the page links.
     app.add_url_rule("/favicon.ico", "favicon",

@@ -367,12 +367,13 @@ def test_rows_carry_live_update_hooks(admin, literal):
 
 def test_status_colours_come_from_a_stylesheet(admin, zou_stack):
     """CSP allows no inline styles: colours are CSS classes."""
-    response = admin.get("/lists/colors.css")
+    response = admin.get("/colors.css")
     assert response.status_code == 200
     assert response.mimetype == "text/css"
     css = response.get_data(as_text=True)
     wip = zou_stack.task_statuses["wip"]
-    assert re.search(rf"\.st-{wip}\{{background:#[0-9a-fA-F]{{3,8}};"
+    assert re.search(rf"\.st-{wip},\.status-{wip}\{{background:"
+                     r"#[0-9a-fA-F]{3,8};"
                      r"color:#[0-9a-f]{6}\}", css)
 
 

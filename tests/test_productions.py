@@ -50,3 +50,29 @@ def test_favicon_ico_points_at_the_icon(client):
     response = client.get("/favicon.ico")
     assert response.status_code in (301, 308)
     assert response.headers["Location"].endswith("/static/img/favicon.svg")
+
+
+def test_one_stylesheet_gives_zou_colours(client, auth, zou_stack):
+    """Status and task type colours come from one generated stylesheet:
+    the CSP allows no inline styles."""
+    import re
+
+    auth.login("artist1")
+    response = client.get("/colors.css")
+    assert response.status_code == 200
+    assert response.mimetype == "text/css"
+    css = response.get_data(as_text=True)
+    wip = zou_stack.task_statuses["wip"]
+    assert re.search(rf"\.st-{wip},\.status-{wip}\{{background:#[0-9a-fA-F]"
+                     r"{3,8};color:#[0-9a-f]{6}\}", css)
+    layout = zou_stack.task_types["Layout"]
+    assert f".tt-dot-{layout}{{background:" in css
+
+
+def test_colour_values_from_zou_are_never_raw_css():
+    """Anything but a hex colour falls back to grey."""
+    from kitsu_web.colors import stylesheet_lines
+
+    lines = stylesheet_lines({"task_status": [
+        {"id": "x", "color": "red;}body{display:none"}]})
+    assert lines == [".st-x,.status-x{background:#999999;color:#ffffff}"]

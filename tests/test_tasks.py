@@ -187,7 +187,7 @@ def test_artist_cannot_unassign_others(client, auth, task, zou_stack):
     auth.login("artist1")
     html = client.get(f"/tasks/{task['id']}/panel", headers=HX).get_data(
         as_text=True)
-    assert f'aria-label="Unassign Bea Artist"' not in html
+    assert 'aria-label="Unassign Bea Artist"' not in html
     response = client.post(
         f"/tasks/{task['id']}/unassign",
         data={"person_id": artist2, "csrf_token": csrf_of(html)},
@@ -216,7 +216,7 @@ def test_no_js_assign_redirects_back(client, auth, task, zou_stack):
 def test_colors_stylesheet(client, auth):
     """Status colours come as CSS classes."""
     auth.login("artist1")
-    response = client.get("/tasks/colors.css")
+    response = client.get("/colors.css")
     assert response.status_code == 200
     assert response.mimetype == "text/css"
     assert ".status-" in response.get_data(as_text=True)

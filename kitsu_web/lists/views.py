@@ -7,7 +7,6 @@ URLs follow Kitsu: ``/productions/<pid>/shots`` and, for TV shows,
 """
 
 import logging
-import re
 from urllib.parse import urlencode
 
 from flask import (
@@ -29,7 +28,6 @@ from . import bp, cache, grid
 log = logging.getLogger(__name__)
 
 MAX_SEARCH = 500
-HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{3,8}$")
 
 
 class ListState:
@@ -310,53 +308,3 @@ def row(project_id, segment, entity_id):
 def episode_row(project_id, episode_id, segment, entity_id):
     """One row of an episode's list (fragment)."""
     return show_row(project_id, segment, entity_id, episode_id)
-
-
-@bp.get("/lists/colors.css")
-@login_required
-def colors():
-    """Status and task type colours from Zou, as CSS classes.
-
-    The CSP forbids inline styles, so each status gets ``.st-<id>`` and
-    each task type ``.tt-<id>``.
-    """
-    context = zou_context.get_user_context(zou.current())
-    lines = []
-    for status in context.get("task_status") or ():
-        colour = _colour(status.get("color"), "#999999")
-        lines.append(
-            f".st-{status['id']}{{background:{colour};"
-            f"color:{_text_colour(colour)}}}"
-        )
-        if _luminance(colour) > 225:
-            # Near-white statuses (Todo) would glare on the dark theme.
-            lines.append(
-                f'[data-theme="dark"] .st-{status["id"]}'
-                "{background:#5c6069;color:#eceff4}"
-            )
-    for task_type in context.get("task_types") or ():
-        colour = _colour(task_type.get("color"), "#999999")
-        lines.append(f".tt-{task_type['id']}{{--tt-colour:{colour}}}")
-    response = make_response("\n".join(lines) + "\n")
-    response.mimetype = "text/css"
-    return response
-
-
-def _colour(value, default):
-    """A safe CSS hex colour."""
-    value = (value or "").strip()
-    return value if HEX_COLOUR.match(value) else default
-
-
-def _luminance(hex_colour):
-    """Perceived brightness of a hex colour, 0 to 255."""
-    digits = hex_colour.lstrip("#")
-    if len(digits) in (3, 4):
-        digits = "".join(c * 2 for c in digits[:3])
-    red, green, blue = (int(digits[i:i + 2], 16) for i in (0, 2, 4))
-    return 0.299 * red + 0.587 * green + 0.114 * blue
-
-
-def _text_colour(hex_colour):
-    """Dark text on light colours, white on dark ones."""
-    return "#1f2328" if _luminance(hex_colour) > 160 else "#ffffff"

@@ -17,7 +17,6 @@ replay (see ``replay``).
 """
 
 import logging
-import queue
 import random
 import signal
 import threading

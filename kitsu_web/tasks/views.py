@@ -2,16 +2,14 @@
 
 import json
 import logging
-import re
 
-from flask import make_response, redirect, request, url_for
+from flask import redirect, request, url_for
 from flask_login import login_required
 
 from .. import zou
 from ..auth.redirects import safe_next
 from ..htmx import is_fragment_request, render
 from ..zou import comments as zou_comments
-from ..zou import context as zou_context
 from ..zou import tasks as zou_tasks
 from . import bp, posting
 from .panel import offline_panel_context, panel_context
@@ -19,7 +17,6 @@ from .panel import offline_panel_context, panel_context
 log = logging.getLogger(__name__)
 
 FAMILIES = "any(assets,shots,edits)"
-COLOR = re.compile(r"^#[0-9a-fA-F]{3,8}$")
 
 
 def panel_mode():
@@ -283,40 +280,6 @@ def unassign(task_id):
         return panel_answer(task_id, status=422,
                             message=f"Not unassigned: {reason}")
     return panel_answer(task_id)
-
-
-@bp.get("/tasks/colors.css")
-@login_required
-def colors_css():
-    """Status and task type colours as classes (no inline styles: CSP)."""
-    caller = zou.current()
-    lines = []
-    for status in zou_context.get_task_statuses(caller).values():
-        color = status.get("color") or ""
-        if COLOR.match(color):
-            text = "#222" if _is_light(color) else "#fff"
-            lines.append(
-                f".status-{status['id']}{{background:{color};color:{text}}}"
-            )
-    for task_type in zou_context.get_task_types(caller).values():
-        color = task_type.get("color") or ""
-        if COLOR.match(color):
-            lines.append(
-                f".tt-{task_type['id']}{{border-left-color:{color}}}"
-                f".tt-dot-{task_type['id']}{{background:{color}}}"
-            )
-    response = make_response("\n".join(lines) + "\n")
-    response.mimetype = "text/css"
-    return response
-
-
-def _is_light(color):
-    """True for colours on which dark text reads better."""
-    value = color.lstrip("#")
-    if len(value) in (3, 4):
-        value = "".join(ch * 2 for ch in value[:3])
-    red, green, blue = (int(value[i:i + 2], 16) for i in (0, 2, 4))
-    return red * 0.299 + green * 0.587 + blue * 0.114 > 160
 
 
 def _reason(exc):
