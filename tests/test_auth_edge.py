@@ -1,8 +1,6 @@
 """Login and session edge cases found by trying to break them."""
 
 import json
-import socket
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -13,6 +11,7 @@ from flask import redirect
 from kitsu_web import create_app, zou
 from tests.auth_tools import mint_token, session_store
 from tests.conftest import Auth, csrf_from
+from tests.fault_server import FaultServer, read_head
 from tests.test_proxy_edge import broken_zou  # noqa: F401  (fixture)
 
 HTTP_TIMEOUT = 30
@@ -73,64 +72,30 @@ def test_logout_with_an_expired_token_still_revokes_at_zou(client, app,
     assert store.get() is None
 
 
-class SlowRefreshZou:
+class SlowRefreshZou(FaultServer):
     """A loopback Zou whose tokens have all expired and whose refresh
     route never answers; ``on_refresh`` runs as a refresh comes in."""
 
     def __init__(self, on_refresh):
         self.on_refresh = on_refresh
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        self._stop = threading.Event()
-        self._open = []
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
+        super().__init__()
 
-    def _serve(self):
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self._open.append(conn)
-            threading.Thread(target=self._answer, args=(conn,),
-                             daemon=True).start()
-
-    def _answer(self, conn):
+    def answer(self, conn):
         """Answer the requests of one kept-alive connection."""
-        conn.settimeout(5)
-        data = b""
-        try:
-            while True:
-                while b"\r\n\r\n" not in data:
-                    piece = conn.recv(65536)
-                    if not piece:
-                        return
-                    data += piece
-                head, _, data = data.partition(b"\r\n\r\n")
-                if b" /auth/refresh-token " in head.split(b"\r\n")[0]:
-                    self.on_refresh()
-                    return  # never answered
-                body = json.dumps({"msg": EXPIRED,
-                                   "message": EXPIRED}).encode()
-                conn.sendall(
-                    b"HTTP/1.1 401 UNAUTHORIZED\r\n"
-                    b"Content-Type: application/json\r\n"
-                    b"Content-Length: %d\r\n\r\n" % len(body) + body
-                )
-        except OSError:
-            return
-
-    def close(self):
-        """Stop serving and drop every connection."""
-        self._stop.set()
-        self.thread.join(2)
-        for conn in self._open:
-            conn.close()
-        self.sock.close()
+        rest = b""
+        while True:
+            head, rest = read_head(conn, rest)
+            if head is None:
+                return
+            if b" /auth/refresh-token " in head.split(b"\r\n")[0]:
+                self.on_refresh()
+                return  # never answered
+            body = json.dumps({"msg": EXPIRED, "message": EXPIRED}).encode()
+            conn.sendall(
+                b"HTTP/1.1 401 UNAUTHORIZED\r\n"
+                b"Content-Type: application/json\r\n"
+                b"Content-Length: %d\r\n\r\n" % len(body) + body
+            )
 
 
 def test_refresh_lock_lost_during_a_slow_refresh(app_settings, zou_stack):

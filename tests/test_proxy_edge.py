@@ -1,16 +1,15 @@
 """/api passthrough edge cases found by trying to break it."""
 
 import base64
-import socket
-import threading
 
 import pytest
 
 from kitsu_web import create_app
+from tests.fault_server import FaultServer, read_head
 from tests.test_proxy import picture  # noqa: F401  (fixture)
 
 
-class BrokenAnswerServer:
+class BrokenAnswerServer(FaultServer):
     """A loopback server whose every answer breaks after the headers.
 
     A Content-Length is announced, then no byte of the body comes: with
@@ -19,50 +18,18 @@ class BrokenAnswerServer:
 
     def __init__(self, mode):
         self.mode = mode
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        self._stop = threading.Event()
-        self._open = []
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
+        super().__init__()
 
-    def _serve(self):
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            conn.settimeout(5)
-            try:
-                data = b""
-                while b"\r\n\r\n" not in data:
-                    piece = conn.recv(65536)
-                    if not piece:
-                        break
-                    data += piece
-                conn.sendall(
-                    b"HTTP/1.1 200 OK\r\n"
-                    b"Content-Type: application/json\r\n"
-                    b"Content-Length: 5000\r\n\r\n"
-                )
-            except OSError:
-                conn.close()
-                continue
-            if self.mode == "cut":
-                conn.close()
-            else:
-                self._open.append(conn)
-
-    def close(self):
-        """Stop serving and drop every connection."""
-        self._stop.set()
-        self.thread.join(2)
-        for conn in self._open:
+    def answer(self, conn):
+        """Send the headers of an answer, then break off or stall."""
+        read_head(conn)
+        conn.sendall(
+            b"HTTP/1.1 200 OK\r\n"
+            b"Content-Type: application/json\r\n"
+            b"Content-Length: 5000\r\n\r\n"
+        )
+        if self.mode == "cut":
             conn.close()
-        self.sock.close()
 
 
 @pytest.fixture(params=["cut", "stall"])
