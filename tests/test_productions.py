@@ -76,37 +76,3 @@ def test_colour_values_from_zou_are_never_raw_css():
     lines = stylesheet_lines({"task_status": [
         {"id": "x", "color": "red;}body{display:none"}]})
     assert lines == [".st-x,.status-x{background:#999999;color:#ffffff}"]
-
-
-def test_a_session_reuses_its_context_until_an_event_changes_it(
-        app, client, auth):
-    """/data/user/context, the costliest call of most pages, is read once
-    for several pages of a session, and again after a team or library
-    event."""
-    import logging
-
-    from kitsu_web.zou import context as zou_context
-
-    calls = []
-
-    class Count(logging.Handler):
-        def emit(self, record):
-            if "/data/user/context" in record.getMessage():
-                calls.append(record)
-
-    logger = logging.getLogger("kitsu_web.zou.client")
-    handler, level = Count(), logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    try:
-        auth.login("supervisor")
-        for _ in range(3):
-            assert client.get("/open-productions").status_code == 200
-        assert len(calls) == 1
-        with app.app_context():
-            zou_context.forget_all()
-        assert client.get("/open-productions").status_code == 200
-        assert len(calls) == 2
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)

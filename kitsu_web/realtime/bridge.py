@@ -25,7 +25,6 @@ import time
 import socketio
 
 from .. import zou
-from ..zou import context as zou_context
 from ..zou import events as zou_events
 from . import replay, rooms
 
@@ -298,8 +297,6 @@ class Bridge:
             project_id = data.get("project_id")
             if project_id and name.split(":", 1)[0] in LIST_KINDS:
                 invalidate_lists(project_id)
-            if zou_context.changes_context(name):
-                zou_context.forget_all()
             targets = self.audience.rooms_for(name, data)
         if targets == []:
             return
