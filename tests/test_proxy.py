@@ -9,9 +9,11 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+
 import requests
 
 from kitsu_web import create_app
+from kitsu_web.zou.multipart import MultipartBody
 from tests.auth_tools import (
     create_person,
     mint_token,
@@ -426,37 +428,6 @@ def test_gazu_through_the_api(live_server, zou_stack, tmp_path):
     assert original.content[16:24] == struct.pack(">II", 96, 96)
 
 
-class MultipartFile:
-    """A multipart body around a file on disk, read in blocks."""
-
-    def __init__(self, path, field="file", filename="big.bin"):
-        self.path = path
-        self.boundary = "kitsuwebtest" + os.urandom(8).hex()
-        self.head = (
-            f"--{self.boundary}\r\n"
-            f'Content-Disposition: form-data; name="{field}"; '
-            f'filename="{filename}"\r\n'
-            "Content-Type: application/octet-stream\r\n\r\n"
-        ).encode()
-        self.tail = f"\r\n--{self.boundary}--\r\n".encode()
-        self.size = os.path.getsize(path)
-
-    @property
-    def content_type(self):
-        """The request's Content-Type."""
-        return f"multipart/form-data; boundary={self.boundary}"
-
-    def __len__(self):
-        return len(self.head) + self.size + len(self.tail)
-
-    def __iter__(self):
-        yield self.head
-        with open(self.path, "rb") as handle:
-            while block := handle.read(1024 * 1024):
-                yield block
-        yield self.tail
-
-
 def test_300_mb_attachment_arrives_whole(live_server, zou_stack, tmp_path):
     """Case 5: a 300 MB upload through /api arrives whole at Zou."""
     size = 300 * 1024 * 1024
@@ -471,7 +442,10 @@ def test_300_mb_attachment_arrives_whole(live_server, zou_stack, tmp_path):
         json={"task_status_id": task["task_status_id"],
               "comment": "big attachment"},
     ).json()
-    body = MultipartFile(path)
+    handle = open(path, "rb")
+    body = MultipartBody(files=[
+        ("file", "big.bin", handle, size, "application/octet-stream"),
+    ])
     try:
         answer = requests.post(
             f"{live_server.url}/api/actions/tasks/{task['id']}/comments/"
@@ -487,6 +461,7 @@ def test_300_mb_attachment_arrives_whole(live_server, zou_stack, tmp_path):
             f"/data/attachment-files/{attachment['id']}").json()
         assert stored["size"] == size
     finally:
+        handle.close()
         path.unlink()
         comment_url = (f"{zou_stack.api_url}/data/tasks/{task['id']}/"
                        f"comments/{comment['id']}")
