@@ -190,38 +190,35 @@ def upload_preview(task_id, comment_id):
 def edit_comment(task_id, comment_id):
     """Change the text of a comment."""
     text = request.form.get("text", "")
-    try:
-        zou_comments.update_comment(zou.current(), comment_id, text=text)
-    except (zou.NotAvailable, zou.ZouRejected, zou.ZouUnavailable) as exc:
-        return panel_answer(
-            task_id, status=422, edit_id=comment_id, edit_text=text,
-            message=f"Comment not changed: {_reason(exc)}",
-        )
-    return panel_answer(task_id, changed=False)
+    return panel_action(
+        task_id, "Comment not changed",
+        lambda: zou_comments.update_comment(zou.current(), comment_id,
+                                            text=text),
+        changed=False, edit_id=comment_id, edit_text=text,
+    )
 
 
 @bp.post("/tasks/<task_id>/comments/<comment_id>/delete")
 @login_required
 def delete_comment(task_id, comment_id):
     """Delete a comment (the task goes back to the previous status)."""
-    try:
-        zou_comments.delete_comment(zou.current(), task_id, comment_id)
-    except (zou.NotAvailable, zou.ZouRejected, zou.ZouUnavailable) as exc:
-        return panel_answer(task_id, status=422,
-                            message=f"Comment not deleted: {_reason(exc)}")
-    return panel_answer(task_id)
+    return panel_action(
+        task_id, "Comment not deleted",
+        lambda: zou_comments.delete_comment(zou.current(), task_id,
+                                            comment_id),
+    )
 
 
 @bp.post("/tasks/<task_id>/comments/<comment_id>/ack")
 @login_required
 def acknowledge_comment(task_id, comment_id):
     """Acknowledge a comment, or take the acknowledgement back."""
-    try:
-        zou_comments.acknowledge_comment(zou.current(), task_id, comment_id)
-    except (zou.NotAvailable, zou.ZouRejected, zou.ZouUnavailable) as exc:
-        return panel_answer(task_id, status=422,
-                            message=f"Not acknowledged: {_reason(exc)}")
-    return panel_answer(task_id, changed=False)
+    return panel_action(
+        task_id, "Not acknowledged",
+        lambda: zou_comments.acknowledge_comment(zou.current(), task_id,
+                                                 comment_id),
+        changed=False,
+    )
 
 
 @bp.post("/tasks/<task_id>/comments/<comment_id>/checklist")
@@ -242,7 +239,7 @@ def toggle_checklist(task_id, comment_id):
     except ValueError:
         return panel_answer(task_id, status=422,
                             message="Checklist not changed: bad item.")
-    except (zou.NotAvailable, zou.ZouRejected, zou.ZouUnavailable) as exc:
+    except REFUSALS as exc:
         return panel_answer(task_id, status=422,
                             message=f"Checklist not changed: {_reason(exc)}")
     return panel_answer(task_id, changed=False)
@@ -253,16 +250,11 @@ def toggle_checklist(task_id, comment_id):
 def assign(task_id):
     """Add a person to the task's assignees."""
     person_id = request.form.get("person_id", "")
-    try:
-        done = zou_tasks.assign_tasks(zou.current(), person_id, [task_id])
-    except (zou.NotAvailable, zou.ZouRejected, zou.ZouUnavailable) as exc:
-        done, reason = [], _reason(exc)
-    else:
-        reason = "you may not assign this person to this task."
-    if not done:
-        return panel_answer(task_id, status=422,
-                            message=f"Not assigned: {reason}")
-    return panel_answer(task_id)
+    return panel_action(
+        task_id, "Not assigned",
+        lambda: zou_tasks.assign_tasks(zou.current(), person_id, [task_id]),
+        empty_reason="you may not assign this person to this task.",
+    )
 
 
 @bp.post("/tasks/<task_id>/unassign")
@@ -270,16 +262,36 @@ def assign(task_id):
 def unassign(task_id):
     """Remove a person from the task's assignees."""
     person_id = request.form.get("person_id", "")
+    return panel_action(
+        task_id, "Not unassigned",
+        lambda: zou_tasks.unassign_tasks(zou.current(), [task_id],
+                                         person_id),
+        empty_reason="you may not remove this person from this task.",
+    )
+
+
+REFUSALS = (zou.NotAvailable, zou.ZouRejected, zou.ZouUnavailable)
+
+
+def panel_action(task_id, failure, action, changed=True, empty_reason=None,
+                 **on_failure):
+    """Run one Zou action from the panel and answer with the panel.
+
+    A refusal keeps the panel, with ``failure: reason`` (422) and the
+    ``on_failure`` options (the text being edited, say). With
+    ``empty_reason``, an empty answer is a refusal too: Zou's assignment
+    routes answer an empty list when they decline.
+    """
     try:
-        done = zou_tasks.unassign_tasks(zou.current(), [task_id], person_id)
-    except (zou.NotAvailable, zou.ZouRejected, zou.ZouUnavailable) as exc:
-        done, reason = [], _reason(exc)
+        result = action()
+    except REFUSALS as exc:
+        reason = _reason(exc)
     else:
-        reason = "you may not remove this person from this task."
-    if not done:
-        return panel_answer(task_id, status=422,
-                            message=f"Not unassigned: {reason}")
-    return panel_answer(task_id)
+        if empty_reason is None or result:
+            return panel_answer(task_id, changed=changed)
+        reason = empty_reason
+    return panel_answer(task_id, status=422, message=f"{failure}: {reason}",
+                        **on_failure)
 
 
 def _reason(exc):
