@@ -200,50 +200,43 @@ def _chunks(text):
         yield "chunk", chunk, not _balanced(chunk)
 
 
-def _scan(text, i, stop_at_paren=False):
-    """Index where the chunk starting at ``i`` ends."""
+def _tracked(text, start=0):
+    """Each character from ``start`` as (index, char, inside), where
+    ``inside`` says the text after it is within quotes or brackets."""
     quote, depth = False, 0
-    while i < len(text):
-        char = text[i]
+    for index in range(start, len(text)):
+        char = text[index]
         if char == '"':
             quote = not quote
         elif not quote and char == "[":
             depth += 1
         elif not quote and char == "]" and depth:
             depth -= 1
-        elif not quote and depth == 0:
-            if stop_at_paren and char == ")":
-                return i
-            if not stop_at_paren and char.isspace():
-                return i
-        i += 1
-    return i
+        yield index, char, quote or depth > 0
+
+
+def _scan(text, i, stop_at_paren=False):
+    """Index where the chunk starting at ``i`` ends."""
+    for index, char, inside in _tracked(text, i):
+        if inside:
+            continue
+        if char == ")" if stop_at_paren else char.isspace():
+            return index
+    return len(text)
 
 
 def _balanced(chunk):
     """True when quotes and brackets of ``chunk`` are closed."""
-    quote, depth = False, 0
-    for char in chunk:
-        if char == '"':
-            quote = not quote
-        elif not quote and char == "[":
-            depth += 1
-        elif not quote and char == "]":
-            depth -= 1 if depth else 0
-    return not quote and depth == 0
+    inside = False
+    for _, _, inside in _tracked(chunk):
+        pass
+    return not inside
 
 
 def _top_level(text, wanted):
     """Index of the first ``wanted`` outside quotes and brackets, or -1."""
-    quote, depth = False, 0
-    for index, char in enumerate(text):
-        if char == '"':
-            quote = not quote
-        elif not quote and char == "[":
-            depth += 1
-        elif not quote and char == "]" and depth:
-            depth -= 1
-        elif not quote and depth == 0 and char == wanted:
+    for index, char, inside in _tracked(text):
+        if not inside and char == wanted:
             return index
     return -1
 
