@@ -13,7 +13,11 @@ from tests.live_helpers import (
     wait_until,
     zou_call,
 )
-from tests.plugins.live_server import LiveServer, browser_login
+from tests.plugins.live_server import (
+    LiveServer,
+    browser_login,
+    checked_page,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -218,17 +222,8 @@ def bridged_server(zou_stack, stream, tmp_path_factory):
 @pytest.fixture()
 def restart_page(browser, bridged_server):
     """A page on ``bridged_server``; CSP violations fail the test."""
-    context = browser.new_context(base_url=bridged_server.url,
-                                  viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    problems = []
-    page.on("console", lambda message: problems.append(message.text)
-            if "Content Security Policy" in message.text
-            or "Refused to" in message.text else None)
-    yield page
-    context.close()
-    assert not problems, f"CSP violations: {problems}"
+    with checked_page(browser, bridged_server.url) as checked:
+        yield checked
 
 
 def test_comment_made_while_stream_is_down_shows_after_it_returns(

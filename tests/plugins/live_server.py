@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -129,10 +130,11 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture()
-def page(browser, live_server):
-    """A fresh browser context and page; CSP violations fail the test."""
-    context = browser.new_context(base_url=live_server.url,
+@contextmanager
+def checked_page(browser, base_url):
+    """A fresh browser context and page on ``base_url``; a CSP violation
+    reported in the console fails the test when the page closes."""
+    context = browser.new_context(base_url=base_url,
                                   viewport={"width": 1400, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15000)
@@ -148,6 +150,13 @@ def page(browser, live_server):
     yield page
     context.close()
     assert not problems, f"CSP violations: {problems}"
+
+
+@pytest.fixture()
+def page(browser, live_server):
+    """A page on the live server; CSP violations fail the test."""
+    with checked_page(browser, live_server.url) as checked:
+        yield checked
 
 
 def browser_login(page, zou_stack, who, next_url=None):
